@@ -1,0 +1,77 @@
+# Makefile: builds librbpf and the rbpf tool, and runs every test, sample,
+# benchmark and size report. Each part of the tree adds its own targets in a
+# fragment (tools/tool.mk, tests/tests.mk, samples/samples.mk, bench/bench.mk,
+# port/cortex-m/port.mk, fuzz/fuzz.mk), included at the end.
+#
+#   make            library and tool
+#   make demo       build everything, dump and run the samples
+#   make test       every test (host, sanitizers, the tool, samples, MCU)
+#   make bench      benchmarks, VM against native
+#   make size       code size and stack per target and configuration
+
+CC ?= cc
+CLANG ?= clang
+BUILD ?= build
+RBPF_CONFORMANCE_DIR ?= $(abspath ../shared/conformance)
+export RBPF_CONFORMANCE_DIR
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CSTD := -std=c99
+COMMON_CFLAGS := $(CSTD) $(WARN) -Iinclude -Isrc
+OPT ?= -O2 -g
+
+# Library sources: the core (loader, verifier, interpreter) and the rest.
+LIB_CORE_SRCS := src/container.c src/verify.c src/interp.c src/error.c
+LIB_EXTRA_SRCS := src/store.c src/helpers.c
+LIB_SRCS := $(LIB_CORE_SRCS) $(LIB_EXTRA_SRCS)
+# Shared by the tool, tests and fuzzers: ELF reader, assembler, disassembler.
+TOOLLIB_SRCS := $(wildcard src/tool/*.c)
+
+# Build variants, each in its own directory under $(BUILD):
+#   host    the normal build
+#   asan    AddressSanitizer + UndefinedBehaviorSanitizer
+#   switch  switch dispatch instead of computed goto
+VARIANTS := host asan switch
+VFLAGS_host := $(OPT)
+VFLAGS_asan := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+VFLAGS_switch := $(OPT) -DRBPF_USE_COMPUTED_GOTO=0
+VLDFLAGS_host :=
+VLDFLAGS_asan := -fsanitize=address,undefined
+VLDFLAGS_switch :=
+
+.PHONY: all lib test demo clean help
+all: lib tool
+
+help:
+	@sed -n '1,12p' Makefile | sed 's/^# \{0,1\}//'
+
+# $(call variant_rules,VARIANT): object, library and tool-library rules.
+define variant_rules
+$(BUILD)/$(1)/%.o: %.c
+	@mkdir -p $$(@D)
+	$$(CC) $$(COMMON_CFLAGS) $$(VFLAGS_$(1)) $$(CFLAGS) -MMD -MP -c $$< -o $$@
+
+$(BUILD)/$(1)/librbpf.a: $$(LIB_SRCS:%.c=$(BUILD)/$(1)/%.o)
+	@rm -f $$@
+	$$(AR) rcs $$@ $$^
+
+$(BUILD)/$(1)/librbpftool.a: $$(TOOLLIB_SRCS:%.c=$(BUILD)/$(1)/%.o)
+	@rm -f $$@
+	$$(AR) rcs $$@ $$^
+endef
+$(foreach v,$(VARIANTS),$(eval $(call variant_rules,$(v))))
+
+lib: $(BUILD)/host/librbpf.a
+
+# Every fragment adds the targets `make test` runs to TEST_TARGETS.
+TEST_TARGETS :=
+include $(wildcard tools/tool.mk tests/tests.mk samples/samples.mk bench/bench.mk \
+                   port/cortex-m/port.mk fuzz/fuzz.mk)
+
+test: $(TEST_TARGETS)
+	@echo "make test: all stages passed ($(TEST_TARGETS))"
+
+clean:
+	rm -rf $(BUILD) out
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
