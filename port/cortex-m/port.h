@@ -1,0 +1,28 @@
+/*
+ * port.h: what the Cortex-M images share: semihosting output and exit
+ * (semihost.c) and small formatting helpers, so an image needs no printf.
+ */
+#ifndef PORT_H
+#define PORT_H
+
+#include <stdint.h>
+
+/* Writes a NUL-terminated string to the host console (SYS_WRITE0). */
+void port_puts(const char *text);
+
+/* Writes one character (SYS_WRITEC). */
+void port_putc(char c);
+
+/* Writes an unsigned number in decimal, and in hex with a 0x prefix. */
+void port_put_dec(uint64_t value);
+void port_put_hex(uint64_t value);
+
+/* Ends the emulation with `status` as QEMU's exit status (SYS_EXIT_EXTENDED,
+ * ADP_Stopped_ApplicationExit). Never returns. */
+void port_exit(int status) __attribute__((noreturn));
+
+/* The image's entry, called by the reset handler once RAM is set up; its
+ * return value becomes the exit status. */
+int main(void);
+
+#endif /* PORT_H */

@@ -1,0 +1,17 @@
+#!/bin/sh
+# run-qemu.sh IMG [QEMU-ARGS...]: boots a Cortex-M4 image on QEMU's MPS2-AN386
+# board with semihosting, and exits with the image's exit status (124 on a
+# timeout of RBPF_QEMU_TIMEOUT seconds, default 120).
+set -u
+if [ $# -lt 1 ]; then
+    echo "usage: $0 IMG [QEMU-ARGS...]" >&2
+    exit 2
+fi
+img=$1
+shift
+if [ ! -f "$img" ]; then
+    echo "run-qemu: $img: no such image" >&2
+    exit 2
+fi
+exec timeout "${RBPF_QEMU_TIMEOUT:-120}" qemu-system-arm -M mps2-an386 -nographic \
+    -monitor none -serial none -semihosting -kernel "$img" "$@"
