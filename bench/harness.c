@@ -1,0 +1,431 @@
+/*
+ * harness.c: the benchmark driver. Every workload of bench/workloads/ is
+ * linked in natively (native_<name>) and loaded as a container from a
+ * directory; both run on the same deterministic input in one process.
+ *
+ *   rbpf-bench DIR                 time every workload, VM against native
+ *   rbpf-bench DIR --check         run each workload once; VM must equal native
+ *   rbpf-bench DIR --vm NAME K     run NAME K times in the VM only (for
+ *                                  callgrind); prints the eBPF instructions
+ *   rbpf-bench DIR --only NAME     time one workload
+ *
+ * DIR holds NAME.rbpf (a container, entry function NAME) or, failing that,
+ * NAME.bin (bare bytecode, entry at offset 0). A result or output buffer
+ * that differs from the native run is a failure: exit status 1.
+ */
+#define _POSIX_C_SOURCE 199309L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "rbpf.h"
+
+typedef uint64_t (*native_fn)(void *ctx, uint64_t len);
+
+#define WORKLOAD_LIST(X)                                                   \
+    X(fletcher32, 360, fill_text)                                          \
+    X(crc32, 1024, fill_random)                                            \
+    X(bubble_sort, 2 * 64 * 4, fill_sort)                                  \
+    X(sha256, 256 + 32, fill_sha256)                                       \
+    X(matmul, 3 * 16 * 16 * 4, fill_matmul)                                \
+    X(bytes, 2 * 1024, fill_bytes)                                         \
+    X(recurse, 4, fill_recurse)                                            \
+    X(helpers, 256, fill_random)
+
+#define DECLARE_NATIVE_(name, size, fill) uint64_t native_##name(void *ctx, uint64_t len);
+WORKLOAD_LIST(DECLARE_NATIVE_)
+#undef DECLARE_NATIVE_
+
+uint64_t bench_mix(uint64_t acc, uint64_t value);
+
+/* The helper the "helpers" workload calls, natively and as helper 0x100. */
+__attribute__((noinline)) uint64_t bench_mix(uint64_t acc, uint64_t value)
+{
+    return ((acc ^ value) * 0x100000001b3u) + (acc >> 29);
+}
+
+static int helper_mix(rbpf_vm_t *vm, const uint64_t *args, uint64_t *result)
+{
+    (void)vm;
+    *result = bench_mix(args[0], args[1]);
+    return 0;
+}
+
+/* ---- Deterministic inputs ---------------------------------------------- */
+static uint64_t rng_state;
+
+static uint64_t rng_next(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static void fill_random(uint8_t *p, size_t size)
+{
+    for (size_t i = 0; i < size; i++)
+        p[i] = (uint8_t)(rng_next() >> 32);
+}
+
+static void fill_text(uint8_t *p, size_t size)
+{
+    static const char text[] =
+        "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor "
+        "incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud "
+        "exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat. ";
+    for (size_t i = 0; i < size; i++)
+        p[i] = (uint8_t)text[i % (sizeof text - 1)];
+}
+
+static void fill_sort(uint8_t *p, size_t size)
+{
+    memset(p, 0, size);
+    fill_random(p, size / 2);
+}
+
+static void fill_sha256(uint8_t *p, size_t size)
+{
+    memset(p, 0, size);
+    fill_random(p, 256);
+}
+
+static void fill_matmul(uint8_t *p, size_t size)
+{
+    memset(p, 0, size);
+    fill_random(p, size * 2 / 3);
+}
+
+/* A 1000-byte string, then its copy with one byte changed 20 bytes past the
+ * terminator: strlen stops at 1000, the compare at 1020. */
+static void fill_bytes(uint8_t *p, size_t size)
+{
+    size_t half = size / 2;
+    memset(p, 0, size);
+    for (size_t i = 0; i < 1000 && i < half - 1; i++)
+        p[i] = (uint8_t)('a' + rng_next() % 26);
+    for (size_t i = 1001; i < half; i++)
+        p[i] = (uint8_t)rng_next();
+    memcpy(p + half, p, half);
+    p[half + 1020] ^= 0x5a;
+}
+
+static void fill_recurse(uint8_t *p, size_t size)
+{
+    uint32_t n = 16;
+    memset(p, 0, size);
+    memcpy(p, &n, sizeof n);
+}
+
+/* ---- Workloads --------------------------------------------------------- */
+struct workload {
+    const char *name;
+    native_fn native;
+    size_t ctx_size;
+    void (*fill)(uint8_t *p, size_t size);
+};
+
+static const struct workload workloads[] = {
+#define WORKLOAD_ROW_(name, size, fill) {#name, native_##name, size, fill},
+    WORKLOAD_LIST(WORKLOAD_ROW_)
+#undef WORKLOAD_ROW_
+};
+#define WORKLOAD_COUNT (sizeof workloads / sizeof workloads[0])
+
+/* Everything one workload needs at run time. */
+struct bench {
+    const struct workload *w;
+    uint8_t *blob;
+    rbpf_program_t prog;
+    rbpf_vm_t vm;
+    uint8_t *ram;
+    uint32_t index;
+    uint8_t *input;      /* the pristine input */
+    uint8_t *vm_ctx;     /* the VM's context */
+    uint8_t *native_ctx; /* the native run's context */
+};
+
+static uint64_t stack_mem[64 * 1024 / 8];
+static const rbpf_helper_t bench_helpers[] = {{0x100, "bench_mix", helper_mix}};
+static const rbpf_config_t bench_config = {
+    .stack = stack_mem,
+    .stack_size = sizeof stack_mem,
+    .budget = 100000000u,
+    .max_call_depth = 64,
+    .helpers = bench_helpers,
+    .helper_count = sizeof bench_helpers / sizeof bench_helpers[0],
+};
+
+static uint8_t *read_file(const char *path, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf = NULL;
+    long n;
+    if (!f)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
+        buf = malloc((size_t)n);
+        if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+            free(buf);
+            buf = NULL;
+        }
+        *size = (size_t)n;
+    }
+    fclose(f);
+    return buf;
+}
+
+static void *xalloc(size_t size)
+{
+    /* 8-aligned, as the VM wants for its RAM; contexts get the same. */
+    void *p = calloc(1, size ? (size + 7) & ~(size_t)7 : 8);
+    if (!p) {
+        fprintf(stderr, "rbpf-bench: out of memory\n");
+        exit(2);
+    }
+    return p;
+}
+
+static int bench_open(struct bench *b, const struct workload *w, const char *dir)
+{
+    char path[4096];
+    size_t size = 0;
+    int raw = 0, err;
+
+    memset(b, 0, sizeof *b);
+    b->w = w;
+    snprintf(path, sizeof path, "%s/%s.rbpf", dir, w->name);
+    b->blob = read_file(path, &size);
+    if (!b->blob) {
+        snprintf(path, sizeof path, "%s/%s.bin", dir, w->name);
+        b->blob = read_file(path, &size);
+        raw = 1;
+    }
+    if (!b->blob) {
+        fprintf(stderr, "bench %s: cannot read %s/%s.rbpf or .bin\n", w->name, dir, w->name);
+        return -1;
+    }
+    err = raw ? rbpf_load_raw(&b->prog, b->blob, size, &bench_config)
+              : rbpf_load(&b->prog, b->blob, size, &bench_config);
+    if (err) {
+        fprintf(stderr, "bench %s: %s: load failed at %d: %s\n", w->name, path,
+                (int)b->prog.error_at, rbpf_strerror(err));
+        return -1;
+    }
+    if (raw) {
+        b->index = 0;
+    } else {
+        err = rbpf_function_find(&b->prog, w->name);
+        if (err < 0) {
+            fprintf(stderr, "bench %s: %s: no function %s\n", w->name, path, w->name);
+            return -1;
+        }
+        b->index = (uint32_t)err;
+    }
+    b->ram = xalloc((size_t)b->prog.data_len + b->prog.bss_len);
+    err = rbpf_vm_init(&b->vm, &b->prog, &bench_config, b->ram,
+                       (size_t)b->prog.data_len + b->prog.bss_len);
+    if (err) {
+        fprintf(stderr, "bench %s: vm init failed: %s\n", w->name, rbpf_strerror(err));
+        return -1;
+    }
+    b->input = xalloc(w->ctx_size);
+    b->vm_ctx = xalloc(w->ctx_size);
+    b->native_ctx = xalloc(w->ctx_size);
+    rng_state = 0x2545f4914f6cdd1du;
+    for (const char *c = w->name; *c; c++)
+        rng_state = (rng_state ^ (uint8_t)*c) * 0x100000001b3u;
+    w->fill(b->input, w->ctx_size);
+    memcpy(b->vm_ctx, b->input, w->ctx_size);
+    memcpy(b->native_ctx, b->input, w->ctx_size);
+    return 0;
+}
+
+static void bench_close(struct bench *b)
+{
+    free(b->blob);
+    free(b->ram);
+    free(b->input);
+    free(b->vm_ctx);
+    free(b->native_ctx);
+}
+
+static int vm_once(struct bench *b, uint64_t *result)
+{
+    int err = rbpf_vm_run(&b->vm, b->index, b->vm_ctx, b->w->ctx_size, result);
+    if (err)
+        fprintf(stderr, "bench %s: VM run failed at instruction %d: %s\n", b->w->name,
+                (int)b->vm.error_at, rbpf_strerror(err));
+    return err;
+}
+
+/* Runs both once from the pristine input; 0 when result and context agree. */
+static int bench_check(struct bench *b, uint64_t *insns)
+{
+    uint64_t vm_result = 0, native_result;
+    memcpy(b->vm_ctx, b->input, b->w->ctx_size);
+    memcpy(b->native_ctx, b->input, b->w->ctx_size);
+    native_result = b->w->native(b->native_ctx, b->w->ctx_size);
+    if (vm_once(b, &vm_result))
+        return -1;
+    *insns = b->vm.instructions;
+    if (vm_result != native_result) {
+        fprintf(stderr, "bench %s: MISMATCH: vm=0x%llx native=0x%llx\n", b->w->name,
+                (unsigned long long)vm_result, (unsigned long long)native_result);
+        return -1;
+    }
+    if (memcmp(b->vm_ctx, b->native_ctx, b->w->ctx_size) != 0) {
+        fprintf(stderr, "bench %s: MISMATCH: output in the context differs\n", b->w->name);
+        return -1;
+    }
+    return 0;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Keeps the compiler from dropping native calls whose result is unused. */
+static volatile uint64_t sink;
+static native_fn volatile native_call;
+
+static double time_native(struct bench *b, unsigned reps)
+{
+    native_fn fn = native_call;
+    uint64_t t0 = now_ns();
+    for (unsigned i = 0; i < reps; i++)
+        sink = fn(b->native_ctx, b->w->ctx_size);
+    return (double)(now_ns() - t0) / reps;
+}
+
+static double time_vm(struct bench *b, unsigned reps)
+{
+    uint64_t r = 0;
+    uint64_t t0 = now_ns();
+    for (unsigned i = 0; i < reps; i++)
+        if (rbpf_vm_run(&b->vm, b->index, b->vm_ctx, b->w->ctx_size, &r) != 0)
+            return -1.0;
+    sink = r;
+    return (double)(now_ns() - t0) / reps;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Batches of at least this many nanoseconds, so the clock's resolution and
+ * cost vanish; ROUNDS of them, VM and native alternating. */
+#define BATCH_NS 500000.0
+#define ROUNDS 31
+
+static unsigned calibrate(double one_ns)
+{
+    double reps = BATCH_NS / (one_ns > 1.0 ? one_ns : 1.0);
+    return reps < 1.0 ? 1u : reps > 1e7 ? 10000000u : (unsigned)reps;
+}
+
+static int bench_time(struct bench *b)
+{
+    double vm[ROUNDS], nat[ROUNDS];
+    uint64_t insns;
+    unsigned vm_reps, nat_reps;
+
+    if (bench_check(b, &insns))
+        return -1;
+    native_call = b->w->native;
+    /* Warm up and size the batches. */
+    vm_reps = calibrate(time_vm(b, 3));
+    nat_reps = calibrate(time_native(b, 100));
+    for (int r = 0; r < ROUNDS; r++) {
+        vm[r] = time_vm(b, vm_reps);
+        nat[r] = time_native(b, nat_reps);
+        if (vm[r] < 0) {
+            fprintf(stderr, "bench %s: VM run failed\n", b->w->name);
+            return -1;
+        }
+    }
+    qsort(vm, ROUNDS, sizeof vm[0], cmp_double);
+    qsort(nat, ROUNDS, sizeof nat[0], cmp_double);
+    double v = vm[ROUNDS / 2], n = nat[ROUNDS / 2];
+    printf("bench %s: vm_ns=%.0f native_ns=%.1f ratio=%.1f ebpf_insns=%llu ns_per_insn=%.3f\n",
+           b->w->name, v, n, v / n, (unsigned long long)insns, v / (double)insns);
+    fflush(stdout);
+    return 0;
+}
+
+static const struct workload *find_workload(const char *name)
+{
+    for (size_t i = 0; i < WORKLOAD_COUNT; i++)
+        if (strcmp(workloads[i].name, name) == 0)
+            return &workloads[i];
+    fprintf(stderr, "rbpf-bench: no workload %s\n", name);
+    return NULL;
+}
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: rbpf-bench DIR [--check | --only NAME | --vm NAME K]\n");
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    struct bench b;
+    const char *dir;
+    int failed = 0;
+
+    if (argc < 2)
+        return usage();
+    dir = argv[1];
+    if (argc == 5 && strcmp(argv[2], "--vm") == 0) {
+        const struct workload *w = find_workload(argv[3]);
+        long k = strtol(argv[4], NULL, 10);
+        uint64_t insns, total, r;
+        if (!w || k <= 0 || bench_open(&b, w, dir) || bench_check(&b, &insns))
+            return 1;
+        /* The checking run counts too: callgrind sees every rbpf_vm_run. */
+        total = insns;
+        for (long i = 0; i < k; i++) {
+            if (vm_once(&b, &r))
+                return 1;
+            total += b.vm.instructions;
+        }
+        printf("vm %s: runs=%ld ebpf_insns=%llu\n", w->name, k + 1, (unsigned long long)total);
+        bench_close(&b);
+        return 0;
+    }
+    if (argc == 4 && strcmp(argv[2], "--only") == 0) {
+        const struct workload *w = find_workload(argv[3]);
+        if (!w || bench_open(&b, w, dir))
+            return 1;
+        failed = bench_time(&b) != 0;
+        bench_close(&b);
+        return failed;
+    }
+    if (argc > 3 || (argc == 3 && strcmp(argv[2], "--check") != 0))
+        return usage();
+    for (size_t i = 0; i < WORKLOAD_COUNT; i++) {
+        uint64_t insns;
+        if (bench_open(&b, &workloads[i], dir)) {
+            failed = 1;
+            continue;
+        }
+        if (argc == 3) {
+            if (bench_check(&b, &insns) == 0)
+                printf("check %s: ok (vm == native, %llu eBPF instructions)\n", workloads[i].name,
+                       (unsigned long long)insns);
+            else
+                failed = 1;
+        } else if (bench_time(&b)) {
+            failed = 1;
+        }
+        bench_close(&b);
+    }
+    return failed;
+}
