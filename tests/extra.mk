@@ -1,0 +1,28 @@
+# tests/extra.mk: unit tests of the key-value stores and the standard helpers
+# (tests/store, tests/helpers), built against librbpf and run in the host and
+# the asan (AddressSanitizer + UBSan) variants.
+#
+#   make test-store-helpers        host build
+#   make test-store-helpers-asan   sanitizer build
+
+STORE_HELPER_TESTS := tests/store/test_store tests/helpers/test_helpers
+
+# $(call store_helper_rules,VARIANT)
+define store_helper_rules
+$(BUILD)/$(1)/tests/store/test_store: $(BUILD)/$(1)/tests/store/test_store.o $(BUILD)/$(1)/librbpf.a
+	$$(CC) $$(VLDFLAGS_$(1)) $$^ -lcmocka -o $$@
+
+$(BUILD)/$(1)/tests/helpers/test_helpers: $(BUILD)/$(1)/tests/helpers/test_helpers.o $(BUILD)/$(1)/librbpf.a
+	$$(CC) $$(VLDFLAGS_$(1)) $$^ -lcmocka -o $$@
+endef
+$(eval $(call store_helper_rules,host))
+$(eval $(call store_helper_rules,asan))
+
+.PHONY: test-store-helpers test-store-helpers-asan
+test-store-helpers: $(STORE_HELPER_TESTS:%=$(BUILD)/host/%)
+	@for t in $^; do echo "run $$t"; $$t || exit 1; done
+
+test-store-helpers-asan: $(STORE_HELPER_TESTS:%=$(BUILD)/asan/%)
+	@for t in $^; do echo "run $$t"; $$t || exit 1; done
+
+TEST_TARGETS += test-store-helpers test-store-helpers-asan
