@@ -187,6 +187,8 @@ typedef struct rbpf_vm {
     int32_t error_at;         /* after a run-time error: instruction index, else -1 */
     rbpf_store_t local_store; /* this VM's local key-value store (store.c) */
     uint16_t reserved;
+    uint32_t call_depth;      /* local calls active in the running call (their
+                                 saved frames sit at the bottom of the stack) */
 } rbpf_vm_t;
 
 /* Sets a VM up over a verified program. `ram` receives the data image and

@@ -1,0 +1,506 @@
+/*
+ * interp.c: the interpreter. Runs a verified program and trusts what the
+ * verifier proved (known opcodes, registers r0..r10, targets inside the
+ * text), so it checks only memory accesses, the instruction budget and the
+ * call depth. One handler per first row of RBPF_ISA, expanded to
+ * computed-goto labels or to switch cases; the dispatch table is generated
+ * from RBPF_ISA, so a compiled-out feature has no handler.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+#define FRAME_RECORD ((uint32_t)sizeof(rbpf_frame_record_t))
+
+/* 1 when [addr, addr + size) lies inside [start, start + length). */
+static int inside(uint64_t addr, uint64_t size, uintptr_t start, uint64_t length)
+{
+    return size <= length && addr >= (uint64_t)start && addr - (uint64_t)start <= length - size;
+}
+
+static int granted(const rbpf_vm_t *vm, uint64_t addr, uint64_t size, uint32_t access)
+{
+    const rbpf_config_t *c = vm->config;
+    const rbpf_program_t *p = vm->program;
+    const rbpf_region_t *r;
+    uint64_t records = (uint64_t)vm->call_depth * FRAME_RECORD;
+
+    /* The stack above the saved call frames. */
+    if (records <= c->stack_size &&
+        inside(addr, size, (uintptr_t)c->stack + (uintptr_t)records, c->stack_size - records))
+        return 1;
+    if (inside(addr, size, (uintptr_t)vm->context, vm->context_length))
+        return 1;
+    if (inside(addr, size, (uintptr_t)vm->ram, (uint64_t)p->data_len + p->bss_len))
+        return 1;
+    if (!(access & RBPF_WRITE) && inside(addr, size, (uintptr_t)p->rodata, p->rodata_len))
+        return 1;
+    for (r = vm->regions; r != NULL; r = r->next)
+        if ((r->flags & access) == access && inside(addr, size, r->start, r->length))
+            return 1;
+    return 0;
+}
+
+int rbpf_vm_check(const rbpf_vm_t *vm, uint64_t address, uint64_t length, uint32_t access)
+{
+    if (length == 0)
+        return RBPF_OK;
+    if (vm == NULL || vm->program == NULL || vm->config == NULL)
+        return RBPF_ERR_ARGUMENT;
+    return granted(vm, address, length, access) ? RBPF_OK : RBPF_ERR_MEMORY;
+}
+
+int rbpf_vm_init(rbpf_vm_t *vm, const rbpf_program_t *prog, const rbpf_config_t *config,
+                 void *ram, size_t ram_size)
+{
+    uint64_t need;
+
+    if (vm == NULL || prog == NULL || config == NULL || prog->text == NULL ||
+        (config->stack == NULL && config->stack_size != 0) ||
+        (config->helpers == NULL && config->helper_count != 0))
+        return RBPF_ERR_ARGUMENT;
+    if ((uintptr_t)config->stack % 8u != 0)
+        return RBPF_ERR_ALIGNMENT;
+    need = (uint64_t)prog->data_len + prog->bss_len;
+    if (need != 0) {
+        if (ram == NULL || ram_size < need)
+            return RBPF_ERR_TOO_SMALL;
+        if ((uintptr_t)ram % 8u != 0)
+            return RBPF_ERR_ALIGNMENT;
+        memcpy(ram, prog->data, prog->data_len);
+        memset((uint8_t *)ram + prog->data_len, 0, prog->bss_len);
+    }
+    memset(vm, 0, sizeof(*vm));
+    vm->program = prog;
+    vm->config = config;
+    vm->ram = ram;
+    vm->error_at = -1;
+    vm->local_store.head = RBPF_STORE_NONE;
+    return RBPF_OK;
+}
+
+int rbpf_region_add(rbpf_vm_t *vm, rbpf_region_t *region, const void *start, size_t length,
+                    uint32_t flags)
+{
+    const rbpf_region_t *r;
+
+    if (vm == NULL || region == NULL || flags == 0 || (flags & ~RBPF_RW) != 0 ||
+        (uintptr_t)start + length < (uintptr_t)start)
+        return RBPF_ERR_ARGUMENT;
+    for (r = vm->regions; r != NULL; r = r->next)
+        if (r == region)
+            return RBPF_ERR_ARGUMENT; /* already in the list: would make a cycle */
+    region->start = (uintptr_t)start;
+    region->length = length;
+    region->flags = flags;
+    region->next = vm->regions;
+    vm->regions = region;
+    return RBPF_OK;
+}
+
+/* Sign-extends the low `bits` bits of x. */
+static uint64_t sext(uint64_t x, unsigned bits)
+{
+    const uint64_t m = (uint64_t)1 << (bits - 1);
+    x &= (m << 1) - 1;
+    return (x ^ m) - m;
+}
+
+static uint64_t load(const void *p, unsigned size)
+{
+    uint8_t b;
+    uint16_t h;
+    uint32_t w;
+    uint64_t d;
+    switch (size) {
+    case 1: memcpy(&b, p, 1); return b;
+    case 2: memcpy(&h, p, 2); return h;
+    case 4: memcpy(&w, p, 4); return w;
+    default: memcpy(&d, p, 8); return d;
+    }
+}
+
+static void store(void *p, uint64_t v, unsigned size)
+{
+    uint8_t b = (uint8_t)v;
+    uint16_t h = (uint16_t)v;
+    uint32_t w = (uint32_t)v;
+    switch (size) {
+    case 1: memcpy(p, &b, 1); break;
+    case 2: memcpy(p, &h, 2); break;
+    case 4: memcpy(p, &w, 4); break;
+    default: memcpy(p, &v, 8); break;
+    }
+}
+
+static int host_big_endian(void)
+{
+    const uint16_t one = 1;
+    uint8_t first;
+    memcpy(&first, &one, 1);
+    return first == 0;
+}
+
+/* The low `bits` bits of x, byte-swapped when `swap`. */
+static uint64_t byteswap(uint64_t x, unsigned bits, int swap)
+{
+    if (swap) {
+        uint64_t r = 0;
+        unsigned i;
+        for (i = 0; i < 8; i++, x >>= 8)
+            r = (r << 8) | (x & 0xff);
+        return r >> (64 - bits);
+    }
+    return bits == 64 ? x : x & (((uint64_t)1 << bits) - 1);
+}
+
+/* Division and modulo with RFC 9669's results for 0, -1 and INT_MIN,
+ * signed ones on magnitudes so no C operation overflows. `sign` is the sign
+ * bit and `mask` the width (32 or 64 bits). */
+static uint64_t divide(uint64_t a, uint64_t b, int is_signed, int modulo, uint64_t sign,
+                       uint64_t mask)
+{
+    uint64_t na = 0, nb = 0, q;
+    a &= mask;
+    b &= mask;
+    if (b == 0)
+        return modulo ? a : 0;
+    if (is_signed) {
+        na = a & sign;
+        nb = b & sign;
+        if (na)
+            a = (0 - a) & mask;
+        if (nb)
+            b = (0 - b) & mask;
+    }
+    q = modulo ? a % b : a / b;
+    return ((modulo ? na : na ^ nb) ? 0 - q : q) & mask;
+}
+
+/* Arithmetic right shift of the `bits`-bit value a by s < bits. */
+static uint64_t arsh(uint64_t a, unsigned s, unsigned bits)
+{
+    uint64_t r = a >> s;
+    if ((a >> (bits - 1)) & 1u)
+        r |= ~(uint64_t)0 << (bits - 1 - s);
+    return r;
+}
+
+#if RBPF_USE_COMPUTED_GOTO
+#define OP(name) L_##name:
+#else
+#define OP(name) case RBPF_OPC_##name:
+#endif
+
+#define R(n) regs[n]
+#define DST regs[dst]
+#define SRC regs[src]
+#define OFF RBPF_INSN_OFF(ip)
+#define IMM RBPF_INSN_IMM(ip)
+#define IMM64 ((uint64_t)(int64_t)IMM)
+#define NEXT goto next
+#define FAIL(code) do { rc = (code); goto fail; } while (0)
+#define ACCESS(addr, size, access) \
+    do { if (!granted(vm, (addr), (size), (access))) FAIL(RBPF_ERR_MEMORY); } while (0)
+#define HOST(addr) ((void *)(uintptr_t)(addr))
+
+/* Binary ALU operations: a op b on 64 bits, or on 32 bits zero-extended. */
+#define ALU64_(NAME, EXPR)                                                    \
+    OP(NAME##64_K) { const uint64_t a = DST, b = IMM64; DST = (EXPR); NEXT; } \
+    OP(NAME##64_X) { const uint64_t a = DST, b = SRC; DST = (EXPR); NEXT; }
+#if RBPF_ENABLE_ALU32
+#define ALU32_(NAME, EXPR)                                                      \
+    OP(NAME##32_K) {                                                            \
+        const uint32_t a = (uint32_t)DST, b = (uint32_t)IMM;                    \
+        DST = (uint32_t)(EXPR);                                                 \
+        NEXT;                                                                   \
+    }                                                                           \
+    OP(NAME##32_X) { const uint32_t a = (uint32_t)DST, b = (uint32_t)SRC; DST = (uint32_t)(EXPR); NEXT; }
+#else
+#define ALU32_(NAME, EXPR)
+#endif
+#define ALU_(NAME, EXPR) ALU64_(NAME, EXPR) ALU32_(NAME, EXPR)
+
+/* Conditional jumps; `sign` flips the sign bit for signed comparisons. */
+#define COND_(NAME, EXPR, A, B, S)                     \
+    OP(NAME) {                                         \
+        const uint64_t a = (A) ^ (S), b = (B) ^ (S);   \
+        if (EXPR)                                      \
+            ip += (ptrdiff_t)OFF * RBPF_INSN_SIZE;     \
+        NEXT;                                          \
+    }
+#define SIGN64_ ((uint64_t)1 << 63)
+#define JMP64_(NAME, EXPR, S) \
+    COND_(NAME##_K, EXPR, DST, IMM64, S) COND_(NAME##_X, EXPR, DST, SRC, S)
+#if RBPF_ENABLE_JMP32
+#define JMP32_(NAME, EXPR, S)                                         \
+    COND_(NAME##32_K, EXPR, (uint32_t)DST, (uint32_t)IMM, (uint64_t)(S) >> 32) \
+    COND_(NAME##32_X, EXPR, (uint32_t)DST, (uint32_t)SRC, (uint64_t)(S) >> 32)
+#else
+#define JMP32_(NAME, EXPR, S)
+#endif
+#define JMP_(NAME, EXPR, S) JMP64_(NAME, EXPR, S) JMP32_(NAME, EXPR, S)
+
+#define LDX_(NAME, SIZE, SIGNED)                                         \
+    OP(NAME) {                                                           \
+        const uint64_t addr = SRC + (uint64_t)(int64_t)OFF;              \
+        ACCESS(addr, SIZE, RBPF_READ);                                   \
+        DST = load(HOST(addr), SIZE);                                    \
+        if (SIGNED)                                                      \
+            DST = sext(DST, 8 * (SIZE));                                 \
+        NEXT;                                                            \
+    }
+#define ST_(NAME, SIZE, VALUE)                                           \
+    OP(NAME) {                                                           \
+        const uint64_t addr = DST + (uint64_t)(int64_t)OFF;              \
+        ACCESS(addr, SIZE, RBPF_WRITE);                                  \
+        store(HOST(addr), (VALUE), SIZE);                                \
+        NEXT;                                                            \
+    }
+
+#define LDDW_(NAME, BASE)                                                        \
+    OP(NAME) {                                                                   \
+        DST = (uint64_t)(BASE) + ((uint64_t)(uint32_t)IMM |                     \
+                                  (uint64_t)rbpf_le32_(ip + RBPF_INSN_SIZE + 4) << 32); \
+        ip += RBPF_INSN_SIZE;                                                    \
+        NEXT;                                                                    \
+    }
+
+int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_length,
+                uint64_t *result)
+{
+#if RBPF_USE_COMPUTED_GOTO
+#if UINTPTR_MAX > 0xffffffffu
+    typedef int32_t label_offset_t;
+#else
+    typedef int16_t label_offset_t;
+#endif
+    static const label_offset_t dispatch[256] = {
+#define DISPATCH_(name, opcode, form, sel, once, feature, mnemonic) \
+    RBPF_IF_FEATURE(feature, RBPF_ONCE_##once([opcode] = &&L_##name - &&L_illegal,))
+        RBPF_ISA(DISPATCH_)
+#undef DISPATCH_
+    };
+#endif
+    const rbpf_program_t *prog;
+    const rbpf_config_t *config;
+    const uint8_t *text, *ip;
+    uint64_t regs[11];
+    uint32_t offset, budget, remaining;
+    uintptr_t stack_top;
+    int rc;
+
+    if (vm == NULL || vm->program == NULL || vm->config == NULL ||
+        (context == NULL && context_length != 0))
+        return RBPF_ERR_ARGUMENT;
+    prog = vm->program;
+    config = vm->config;
+    vm->error_at = -1;
+    vm->instructions = 0;
+    rc = rbpf_function_info(prog, index, NULL, &offset);
+    if (rc != RBPF_OK)
+        return rc;
+    text = prog->text;
+    ip = text + offset;
+    budget = config->budget ? config->budget : RBPF_DEFAULT_BUDGET;
+    remaining = budget;
+    stack_top = (uintptr_t)config->stack + config->stack_size;
+    if (config->stack_size != 0)
+        memset(config->stack, 0, config->stack_size);
+
+    vm->context = context;
+    vm->context_length = context_length;
+    vm->call_depth = 0;
+    memset(regs, 0, sizeof(regs));
+    R(1) = (uintptr_t)context;
+    R(2) = context_length;
+    R(10) = stack_top;
+
+    goto start;
+    {
+        unsigned dst, src;
+    next:
+        ip += RBPF_INSN_SIZE;
+    start:
+        if (remaining == 0)
+            FAIL(RBPF_ERR_BUDGET);
+        remaining--;
+        dst = RBPF_INSN_DST(ip);
+        src = RBPF_INSN_SRC(ip);
+        (void)src;
+#if RBPF_USE_COMPUTED_GOTO
+        goto *(&&L_illegal + dispatch[ip[0]]);
+    L_illegal:
+        FAIL(RBPF_ERR_ILLEGAL_INSN);
+#else
+        switch (ip[0]) {
+        default:
+            FAIL(RBPF_ERR_ILLEGAL_INSN);
+#endif
+        ALU_(ADD, a + b)
+        ALU_(SUB, a - b)
+        ALU_(MUL, a * b)
+        ALU_(OR, a | b)
+        ALU_(AND, a & b)
+        ALU_(XOR, a ^ b)
+        ALU64_(LSH, a << (b & 63))
+        ALU64_(RSH, a >> (b & 63))
+        ALU64_(ARSH, arsh(a, (unsigned)(b & 63), 64))
+        ALU64_(DIV, divide(a, b, OFF != 0, 0, SIGN64_, ~(uint64_t)0))
+        ALU64_(MOD, divide(a, b, OFF != 0, 1, SIGN64_, ~(uint64_t)0))
+        OP(MOV64_K) { DST = IMM64; NEXT; }
+        OP(MOV64_X) { DST = OFF ? sext(SRC, (unsigned)OFF) : SRC; NEXT; }
+        OP(NEG64) { DST = 0 - DST; NEXT; }
+#if RBPF_ENABLE_ALU32
+        ALU32_(LSH, a << (b & 31))
+        ALU32_(RSH, a >> (b & 31))
+        ALU32_(ARSH, arsh(a, b & 31, 32))
+        ALU32_(DIV, divide(a, b, OFF != 0, 0, SIGN64_ >> 32, 0xffffffffu))
+        ALU32_(MOD, divide(a, b, OFF != 0, 1, SIGN64_ >> 32, 0xffffffffu))
+        OP(MOV32_K) { DST = (uint32_t)IMM; NEXT; }
+        OP(MOV32_X) { DST = (uint32_t)(OFF ? sext(SRC, (unsigned)OFF) : SRC); NEXT; }
+        OP(NEG32) { DST = (uint32_t)(0 - DST); NEXT; }
+#endif
+        OP(LE16) { DST = byteswap(DST, (unsigned)IMM, host_big_endian()); NEXT; }
+        OP(BE16) { DST = byteswap(DST, (unsigned)IMM, !host_big_endian()); NEXT; }
+        OP(BSWAP16) { DST = byteswap(DST, (unsigned)IMM, 1); NEXT; }
+
+        LDDW_(LDDW, 0)
+        LDDW_(LDDWD, (uintptr_t)vm->ram)
+        LDDW_(LDDWR, (uintptr_t)prog->rodata)
+
+        LDX_(LDXB, 1, 0)
+        LDX_(LDXH, 2, 0)
+        LDX_(LDXW, 4, 0)
+        LDX_(LDXDW, 8, 0)
+        LDX_(LDXSB, 1, 1)
+        LDX_(LDXSH, 2, 1)
+        LDX_(LDXSW, 4, 1)
+        ST_(STB, 1, IMM64)
+        ST_(STH, 2, IMM64)
+        ST_(STW, 4, IMM64)
+        ST_(STDW, 8, IMM64)
+        ST_(STXB, 1, SRC)
+        ST_(STXH, 2, SRC)
+        ST_(STXW, 4, SRC)
+        ST_(STXDW, 8, SRC)
+
+#if RBPF_ENABLE_ATOMIC
+        OP(ADD32) goto atomic;
+        OP(ADD64) {
+        atomic:;
+            const unsigned size = ip[0] == RBPF_OPC_ADD32 ? 4u : 8u;
+            const uint64_t addr = DST + (uint64_t)(int64_t)OFF;
+            const uint64_t mask = size == 4 ? 0xffffffffu : ~(uint64_t)0;
+            const uint64_t value = SRC;
+            const int32_t operation = IMM;
+            uint64_t old, now;
+            ACCESS(addr, size, RBPF_RW);
+            old = load(HOST(addr), size);
+            switch (operation & ~RBPF_ATOMIC_FETCH) {
+            case RBPF_ATOMIC_OR: now = old | value; break;
+            case RBPF_ATOMIC_AND: now = old & value; break;
+            case RBPF_ATOMIC_XOR: now = old ^ value; break;
+            case RBPF_ATOMIC_XCHG & ~RBPF_ATOMIC_FETCH: now = value; break;
+            case RBPF_ATOMIC_CMPXCHG & ~RBPF_ATOMIC_FETCH:
+                now = old == (R(0) & mask) ? value : old;
+                R(0) = old;
+                break;
+            default: now = old + value; break;
+            }
+            store(HOST(addr), now, size);
+            if ((operation & RBPF_ATOMIC_FETCH) && operation != RBPF_ATOMIC_CMPXCHG)
+                SRC = old;
+            NEXT;
+        }
+#endif
+
+        OP(JA) { ip += (ptrdiff_t)OFF * RBPF_INSN_SIZE; NEXT; }
+#if RBPF_ENABLE_JMP32
+        OP(JA32) { ip += (ptrdiff_t)IMM * RBPF_INSN_SIZE; NEXT; }
+#endif
+        JMP_(JEQ, a == b, 0)
+        JMP_(JGT, a > b, 0)
+        JMP_(JGE, a >= b, 0)
+        JMP_(JSET, (a & b) != 0, 0)
+        JMP_(JNE, a != b, 0)
+        JMP_(JSGT, a > b, SIGN64_)
+        JMP_(JSGE, a >= b, SIGN64_)
+        JMP_(JLT, a < b, 0)
+        JMP_(JLE, a <= b, 0)
+        JMP_(JSLT, a < b, SIGN64_)
+        JMP_(JSLE, a <= b, SIGN64_)
+
+        OP(CALL) {
+#if RBPF_ENABLE_LOCAL_CALLS
+            if (src == RBPF_CALL_LOCAL) {
+                rbpf_frame_record_t *rec;
+                const uint32_t depth = vm->call_depth + 1, frame = prog->frame_size;
+                if (depth > (config->max_call_depth ? config->max_call_depth
+                                                    : RBPF_DEFAULT_CALL_DEPTH))
+                    FAIL(RBPF_ERR_CALL_DEPTH);
+                /* the callee's frame must stay above the saved records */
+                if ((uint64_t)(R(10) - (uintptr_t)config->stack) <
+                    2 * (uint64_t)frame + (uint64_t)depth * FRAME_RECORD)
+                    FAIL(RBPF_ERR_STACK_OVERFLOW);
+                rec = (rbpf_frame_record_t *)((uint8_t *)config->stack +
+                                               (size_t)(depth - 1) * FRAME_RECORD);
+                memcpy(rec->saved, &R(6), sizeof(rec->saved));
+                rec->return_at = (uint64_t)(ip - text);
+                vm->call_depth = depth;
+                R(10) -= frame;
+                ip += (ptrdiff_t)IMM * RBPF_INSN_SIZE;
+                NEXT;
+            }
+#endif
+            {
+                /* verified against a helper table, maybe not this one */
+                const rbpf_helper_t *h = config->helpers;
+                const rbpf_helper_t *end = h + config->helper_count;
+                uint64_t value = 0;
+                while (h != end && h->id != (uint32_t)IMM)
+                    h++;
+                if (h == end || h->fn == NULL)
+                    FAIL(RBPF_ERR_ILLEGAL_CALL);
+                rc = h->fn(vm, &R(1), &value);
+                if (rc != RBPF_OK)
+                    FAIL(rc < 0 && rc >= RBPF_ERR_TOO_SMALL ? rc : RBPF_ERR_HELPER);
+                R(0) = value;
+                NEXT;
+            }
+        }
+        OP(EXIT) {
+#if RBPF_ENABLE_LOCAL_CALLS
+            if (vm->call_depth != 0) {
+                const rbpf_frame_record_t *rec =
+                    (const rbpf_frame_record_t *)((const uint8_t *)config->stack +
+                                                  (size_t)(vm->call_depth - 1) * FRAME_RECORD);
+                memcpy(&R(6), rec->saved, sizeof(rec->saved));
+                ip = text + rec->return_at;
+                vm->call_depth--;
+                NEXT;
+            }
+#endif
+            goto done;
+        }
+#if !RBPF_USE_COMPUTED_GOTO
+        }
+#endif
+    }
+
+done:
+    vm->instructions = budget - remaining;
+    vm->context = NULL;
+    vm->context_length = 0;
+    if (result != NULL)
+        *result = R(0);
+    return RBPF_OK;
+
+fail:
+    vm->instructions = budget - remaining;
+    vm->error_at = (int32_t)((ip - text) / RBPF_INSN_SIZE);
+    vm->context = NULL;
+    vm->context_length = 0;
+    vm->call_depth = 0;
+    return rc;
+}
