@@ -1,9 +1,11 @@
-# conformance-gen.awk: turns the conformance suite's assembled.json into a C
-# file for the MCU image (conformance.c): per test its name, instruction
+# conformance-gen.awk: turns the conformance suite into a C file for the MCU
+# image (conformance.c). From assembled.json, per test: its name, instruction
 # bytes, memory bytes, expected r0, and whether it is skipped (callx, opcode
-# 0x8d, is not part of RFC 9669). Run at build time; the output is not kept.
-#   awk -f conformance-gen.awk assembled.json > conformance_data.c
-# The file is pretty-printed JSON with one key per line; anything else is
+# 0x8d, is not part of RFC 9669). From each negative/unused-*.data: its name
+# and the `-- raw` instructions, which a verifier must refuse. Run at build
+# time; the output is not kept.
+#   awk -f conformance-gen.awk assembled.json negative/unused-*.data > out.c
+# assembled.json is pretty-printed with one key per line; anything else is
 # refused rather than misread.
 function str(line,    v) {
     v = line
@@ -30,6 +32,18 @@ BEGIN {
     print "/* Generated from assembled.json by conformance-gen.awk; do not edit. */"
     print "#include \"conformance.h\""
     print ""
+}
+FILENAME ~ /\.data$/ {
+    if (FNR == 1) {
+        nneg++
+        negname[nneg] = FILENAME
+        sub(/.*\//, "", negname[nneg])
+        neghex[nneg] = ""
+        inraw = 0
+    }
+    if ($0 ~ /^-- /) { inraw = ($0 ~ /^-- raw/); next }
+    if (inraw && $0 !~ /^#/) { line = $0; gsub(/[ \t\r]/, "", line); neghex[nneg] = neghex[nneg] line }
+    next
 }
 /^ *\{ *$/ { name = ""; prog = ""; mem = ""; expected = ""; skip = 0; next }
 /^ *"name":/ { name = str($0); next }
@@ -68,4 +82,19 @@ END {
                mems[i], memlens[i], exps[i], skips[i]
     print "};"
     printf "const unsigned conformance_test_count = %d;\n", count
+    print ""
+    for (i = 1; i <= nneg; i++) {
+        if (neghex[i] == "" || length(neghex[i]) % 16 != 0) {
+            print "conformance-gen: " negname[i] ": no whole raw instructions" > "/dev/stderr"
+            exit 1
+        }
+        printf "static const uint8_t neg_%d[] = {%s\n};\n", i, bytes(neghex[i], negname[i])
+    }
+    print "const struct conformance_negative conformance_negatives[] = {"
+    for (i = 1; i <= nneg; i++)
+        printf "    {\"%s\", neg_%d, %d},\n", negname[i], i, length(neghex[i]) / 2
+    if (nneg == 0)
+        print "    {NULL, NULL, 0},"
+    print "};"
+    printf "const unsigned conformance_negative_count = %d;\n", nneg
 }

@@ -1,6 +1,6 @@
 /*
- * conformance.h: one conformance test as the generated conformance_data.c
- * (from assembled.json, see conformance-gen.awk) lays it out.
+ * conformance.h: the conformance tests as the generated conformance_data.c
+ * (see conformance-gen.awk) lays them out.
  */
 #ifndef CONFORMANCE_H
 #define CONFORMANCE_H
@@ -18,7 +18,16 @@ struct conformance_test {
     int skip; /* 1 for tests outside RFC 9669 (callx) */
 };
 
+/* A program the verifier must refuse (an unused field is not zero). */
+struct conformance_negative {
+    const char *name;
+    const uint8_t *program;
+    uint32_t program_len;
+};
+
 extern const struct conformance_test conformance_tests[];
 extern const unsigned conformance_test_count;
+extern const struct conformance_negative conformance_negatives[];
+extern const unsigned conformance_negative_count;
 
 #endif /* CONFORMANCE_H */

@@ -1,0 +1,127 @@
+/*
+ * conformance.c: the whole eBPF conformance suite inside a Cortex-M image.
+ * Every test of assembled.json runs in the VM with its memory as context and
+ * r0 is compared with the expected value; every unused-field case must be
+ * refused by the verifier. Each program runs twice: in place (flash) and
+ * copied to an odd RAM address, so an unaligned instruction fetch the core
+ * would fault on, or a result that depends on alignment, shows up.
+ * Prints `mcu conformance: N passed, M failed, K skipped`; exits 1 on any
+ * failure.
+ */
+#include <string.h>
+
+#include "conformance.h"
+#include "port.h"
+#include "rbpf.h"
+
+/* The suite's only helper: call 5 returns its first argument. */
+static int helper_5(rbpf_vm_t *vm, const uint64_t *args, uint64_t *result)
+{
+    (void)vm;
+    *result = args[0];
+    return 0;
+}
+
+static const rbpf_helper_t helpers[] = {{5, "helper_5", helper_5}};
+static uint64_t stack[1024];
+static const rbpf_config_t config = {
+    .stack = stack,
+    .stack_size = sizeof stack,
+    .helpers = helpers,
+    .helper_count = 1,
+};
+
+static uint64_t memory[512];
+static uint8_t code[1024 + 1];
+
+static void report(const char *name, const char *where, const char *what)
+{
+    port_puts("FAIL ");
+    port_puts(name);
+    port_puts(where);
+    port_puts(": ");
+    port_puts(what);
+}
+
+/* Runs one test from `program`; 1 when r0 is the expected value. */
+static int run_one(const struct conformance_test *t, const uint8_t *program, const char *where)
+{
+    rbpf_program_t prog;
+    rbpf_vm_t vm;
+    uint64_t r0 = 0;
+    int32_t at;
+    int err = rbpf_load_raw(&prog, program, t->program_len, &config);
+    at = prog.error_at;
+    if (err == RBPF_OK)
+        err = rbpf_vm_init(&vm, &prog, &config, NULL, 0);
+    if (err == RBPF_OK) {
+        if (t->mem_len)
+            memcpy(memory, t->mem, t->mem_len);
+        err = rbpf_vm_run(&vm, 0, t->mem_len ? memory : NULL, t->mem_len, &r0);
+        at = vm.error_at;
+    }
+    if (err != RBPF_OK) {
+        report(t->name, where, rbpf_error_name(err));
+        if (at >= 0) {
+            port_puts(" at instruction ");
+            port_put_dec((uint64_t)at);
+        }
+        port_puts("\n");
+        return 0;
+    }
+    if (r0 != t->expected_r0) {
+        report(t->name, where, "r0=");
+        port_put_hex(r0);
+        port_puts(" expected ");
+        port_put_hex(t->expected_r0);
+        port_puts("\n");
+        return 0;
+    }
+    return 1;
+}
+
+int main(void)
+{
+    unsigned passed = 0, failed = 0, skipped = 0, refused = 0, accepted = 0;
+    for (unsigned i = 0; i < conformance_test_count; i++) {
+        const struct conformance_test *t = &conformance_tests[i];
+        if (t->skip) {
+            skipped++;
+            continue;
+        }
+        if (t->mem_len > sizeof memory || t->program_len > sizeof code - 1) {
+            report(t->name, "", "too large for the image's buffers\n");
+            failed++;
+            continue;
+        }
+        memcpy(code + 1, t->program, t->program_len);
+        if (run_one(t, t->program, "") && run_one(t, code + 1, " (at an odd address)"))
+            passed++;
+        else
+            failed++;
+    }
+    for (unsigned i = 0; i < conformance_negative_count; i++) {
+        const struct conformance_negative *n = &conformance_negatives[i];
+        rbpf_program_t prog;
+        int err = rbpf_load_raw(&prog, n->program, n->program_len, &config);
+        if (err == RBPF_OK) {
+            report(n->name, "", "accepted by the verifier\n");
+            accepted++;
+        } else {
+            refused++;
+        }
+    }
+    port_puts("mcu conformance: ");
+    port_put_dec(passed);
+    port_puts(" passed, ");
+    port_put_dec(failed);
+    port_puts(" failed, ");
+    port_put_dec(skipped);
+    port_puts(" skipped\n");
+    port_puts("mcu conformance unused fields: ");
+    port_put_dec(refused);
+    port_puts(" refused, ");
+    port_put_dec(accepted);
+    port_puts(" accepted\n");
+    return failed == 0 && accepted == 0 ? 0 : 1;
+}

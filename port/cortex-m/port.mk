@@ -1,0 +1,104 @@
+# port/cortex-m/port.mk: the microcontroller targets (included by the Makefile).
+#
+#   make size        footprint of the core per target and configuration:
+#                    size <target> <config>: text= data= bss= vm_state= stack_max=
+#   make test-mcu    on QEMU's MPS2-AN386 (Cortex-M4): the core checks, the whole
+#                    conformance suite and the basic sample, each in its own image
+#   make bench-mcu   fletcher32 in the VM and natively on the emulated Cortex-M4,
+#                    counting guest instructions
+#
+# docs/port.md says how each figure is taken. `make test` runs test-mcu when
+# qemu-system-arm and arm-none-eabi-gcc are installed, and says so when not.
+
+MCU_DIR := port/cortex-m
+MCU_BUILD := $(BUILD)/mcu
+ARM_PREFIX ?= arm-none-eabi-
+RISCV_PREFIX ?= riscv64-unknown-elf-
+QEMU_ARM ?= qemu-system-arm
+MCU_RUN := $(MCU_DIR)/run-qemu.sh
+
+# ---- make size ------------------------------------------------------------
+SIZE_TARGETS := cortex-m4 cortex-m0plus rv32imac
+SIZE_CONFIGS := full minimal full+helpers
+
+.PHONY: size
+size:
+	@set -e; for t in $(SIZE_TARGETS); do \
+	    $(MCU_DIR)/size.sh $$t full $(MCU_BUILD)/size/$$t-full $(LIB_CORE_SRCS); \
+	    $(MCU_DIR)/size.sh $$t minimal $(MCU_BUILD)/size/$$t-minimal $(LIB_CORE_SRCS); \
+	    $(MCU_DIR)/size.sh $$t full+helpers $(MCU_BUILD)/size/$$t-full+helpers $(LIB_SRCS); \
+	done
+
+# ---- Cortex-M4 images -----------------------------------------------------
+# The library is built as a firmware would build it (-Os, Thumb-2, sections
+# for --gc-sections); the images add startup, semihosting and a test main.
+MCU_ARCH := -mcpu=cortex-m4 -mthumb
+MCU_CFLAGS := $(MCU_ARCH) -Os -g -ffunction-sections -fdata-sections $(COMMON_CFLAGS) -I$(MCU_DIR)
+MCU_LDFLAGS := $(MCU_ARCH) --specs=nano.specs -nostartfiles -Wl,--gc-sections \
+               -T $(MCU_DIR)/mps2-an386.ld
+MCU_PORT_OBJS := $(MCU_BUILD)/$(MCU_DIR)/startup.o $(MCU_BUILD)/$(MCU_DIR)/semihost.o
+MCU_LIB := $(MCU_BUILD)/librbpf.a
+MCU_CONFORMANCE_JSON := $(RBPF_CONFORMANCE_DIR)/assembled.json
+
+$(MCU_BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(ARM_PREFIX)gcc $(MCU_CFLAGS) -MMD -MP -c $< -o $@
+
+$(MCU_BUILD)/gen/%.o: $(MCU_BUILD)/gen/%.c
+	$(ARM_PREFIX)gcc $(MCU_CFLAGS) -c $< -o $@
+
+$(MCU_LIB): $(LIB_SRCS:%.c=$(MCU_BUILD)/%.o)
+	@rm -f $@
+	$(ARM_PREFIX)ar rcs $@ $^
+
+# $(call mcu_image,NAME,OBJECTS): $(MCU_BUILD)/NAME.elf from the port, the
+# objects and the library.
+define mcu_image
+$(MCU_BUILD)/$(1).elf: $(MCU_PORT_OBJS) $(2) $(MCU_LIB) $(MCU_DIR)/mps2-an386.ld
+	$(ARM_PREFIX)gcc $(MCU_LDFLAGS) -Wl,-Map,$(MCU_BUILD)/$(1).map \
+	    $(MCU_PORT_OBJS) $(2) $(MCU_LIB) -o $$@
+endef
+
+$(eval $(call mcu_image,hello,$(MCU_BUILD)/$(MCU_DIR)/hello.o))
+$(eval $(call mcu_image,test-core,$(MCU_BUILD)/$(MCU_DIR)/test_core.o))
+$(eval $(call mcu_image,conformance,$(MCU_BUILD)/$(MCU_DIR)/conformance.o \
+                                    $(MCU_BUILD)/gen/conformance_data.o))
+
+# The suite, generated at build time from the shared folder (never copied).
+$(MCU_BUILD)/gen/conformance_data.c: $(MCU_CONFORMANCE_JSON) $(MCU_DIR)/conformance-gen.awk
+	@mkdir -p $(@D)
+	@echo "awk -f $(MCU_DIR)/conformance-gen.awk $< negative/unused-*.data > $@"
+	@awk -f $(MCU_DIR)/conformance-gen.awk $< \
+	    $(wildcard $(RBPF_CONFORMANCE_DIR)/negative/unused-*.data) > $@.tmp
+	@mv $@.tmp $@
+$(MCU_BUILD)/gen/conformance_data.o: $(MCU_DIR)/conformance.h
+
+# A binary file as a C array: $(call mcu_bin2c,FILE,SYMBOL) > out.c
+mcu_bin2c = { echo '/* Generated from $(1); do not edit. */'; \
+              echo '\#include <stdint.h>'; \
+              echo 'const uint8_t $(2)[] __attribute__((aligned(8))) = {'; \
+              od -An -v -tx1 $(1) | awk '{ s = "   "; for (i = 1; i <= NF; i++) s = s " 0x" $$i ","; print s }'; \
+              echo '};'; \
+              echo 'const uint32_t $(2)_len = sizeof $(2);'; }
+
+MCU_HAVE_TOOLS := $(if $(shell command -v $(QEMU_ARM) 2>/dev/null),$(if $(shell command -v $(ARM_PREFIX)gcc 2>/dev/null),yes))
+
+.PHONY: test-mcu test-mcu-if-available mcu-images
+MCU_TEST_IMAGES := hello test-core $(if $(wildcard $(MCU_CONFORMANCE_JSON)),conformance)
+mcu-images: $(MCU_TEST_IMAGES:%=$(MCU_BUILD)/%.elf)
+
+test-mcu: mcu-images
+	@set -e; for img in $(MCU_TEST_IMAGES); do \
+	    echo "test-mcu: $$img"; \
+	    $(MCU_RUN) $(MCU_BUILD)/$$img.elf || { echo "test-mcu: $$img FAILED (exit $$?)"; exit 1; }; \
+	done
+	$(if $(wildcard $(MCU_CONFORMANCE_JSON)),,@echo "test-mcu: conformance skipped ($(MCU_CONFORMANCE_JSON) not found)")
+	@echo "test-mcu: passed ($(MCU_TEST_IMAGES))"
+
+ifeq ($(MCU_HAVE_TOOLS),yes)
+test-mcu-if-available: test-mcu
+else
+test-mcu-if-available:
+	@echo "test-mcu: skipped ($(if $(shell command -v $(QEMU_ARM) 2>/dev/null),$(ARM_PREFIX)gcc,$(QEMU_ARM)) not found)"
+endif
+TEST_TARGETS += test-mcu-if-available
