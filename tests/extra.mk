@@ -1,9 +1,10 @@
 # tests/extra.mk: unit tests of the key-value stores and the standard helpers
-# (tests/store, tests/helpers), built against librbpf and run in the host and
-# the asan (AddressSanitizer + UBSan) variants.
+# (tests/store, tests/helpers) and of the C++ wrapper (cpp/), built against
+# librbpf and run in the host and the asan (AddressSanitizer + UBSan) variants.
 #
 #   make test-store-helpers        host build
 #   make test-store-helpers-asan   sanitizer build
+#   make test-cpp                  cpp/test_rbpf.cpp with g++ -std=c++11, host and asan
 
 STORE_HELPER_TESTS := tests/store/test_store tests/helpers/test_helpers
 
@@ -14,15 +15,23 @@ $(BUILD)/$(1)/tests/store/test_store: $(BUILD)/$(1)/tests/store/test_store.o $(B
 
 $(BUILD)/$(1)/tests/helpers/test_helpers: $(BUILD)/$(1)/tests/helpers/test_helpers.o $(BUILD)/$(1)/librbpf.a
 	$$(CC) $$(VLDFLAGS_$(1)) $$^ -lcmocka -o $$@
+
+$(BUILD)/$(1)/cpp/test_rbpf: cpp/test_rbpf.cpp cpp/rbpf.hpp include/rbpf.h $(BUILD)/$(1)/librbpf.a
+	@mkdir -p $$(@D)
+	$$(CXX) -std=c++11 -Wall -Wextra -Werror -Wshadow $$(VFLAGS_$(1)) -Iinclude -Icpp $$< \
+		$(BUILD)/$(1)/librbpf.a -lcmocka -o $$@
 endef
 $(eval $(call store_helper_rules,host))
 $(eval $(call store_helper_rules,asan))
 
-.PHONY: test-store-helpers test-store-helpers-asan
+.PHONY: test-store-helpers test-store-helpers-asan test-cpp
 test-store-helpers: $(STORE_HELPER_TESTS:%=$(BUILD)/host/%)
 	@for t in $^; do echo "run $$t"; $$t || exit 1; done
 
 test-store-helpers-asan: $(STORE_HELPER_TESTS:%=$(BUILD)/asan/%)
 	@for t in $^; do echo "run $$t"; $$t || exit 1; done
 
-TEST_TARGETS += test-store-helpers test-store-helpers-asan
+test-cpp: $(BUILD)/host/cpp/test_rbpf $(BUILD)/asan/cpp/test_rbpf
+	@for t in $^; do echo "run $$t"; $$t || exit 1; done
+
+TEST_TARGETS += test-store-helpers test-store-helpers-asan test-cpp

@@ -1,0 +1,455 @@
+/*
+ * rbpf.hpp: a header-only C++11 wrapper over librbpf for C++ frameworks
+ * (Sming, Arduino-style code): one object per virtual machine, the stores
+ * as maps, errors as codes (no exceptions, no RTTI).
+ *
+ *     rbpf::VirtualMachine vm;                   // the standard helpers
+ *     if (!vm.load(blob, blobSize)) {            // or vm.load(embeddedEntry)
+ *         printf("%s\n", vm.getErrorString());
+ *     }
+ *     struct { uint64_t value; } ctx = {41};
+ *     uint64_t r0 = vm.execute(ctx);             // 42 from increment.c
+ *     vm.locals[2] = 5;                          // the container's local store
+ *     uint32_t hits = vm.globals[1];             // the global store
+ *
+ * The object owns the container's stack and its data+bss RAM, taken from
+ * the heap by load() and given back by unload(); the blob itself is read in
+ * place and must outlive the load. A VirtualMachine cannot be copied or
+ * moved (librbpf keeps pointers into it). Like librbpf, it is not
+ * thread-safe.
+ */
+#ifndef RBPF_HPP
+#define RBPF_HPP
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <new>
+
+#include "rbpf.h"
+
+namespace rbpf
+{
+/* The text of an rbpf error code (rbpf_strerror). */
+inline const char *errorString(int error)
+{
+    return rbpf_strerror(error);
+}
+
+/* The standard helpers (bpf_printf, bpf_memcpy, the stores, bpf_now_ms). */
+inline const rbpf_helper_t *standardHelpers(size_t &count)
+{
+    static const rbpf_helper_t table[] = {RBPF_STANDARD_HELPERS};
+    count = sizeof(table) / sizeof(table[0]);
+    return table;
+}
+
+class StoreMap;
+
+/* One key of a store, as returned by StoreMap::operator[]: reads as the
+ * value (0 when absent), assigning writes it. */
+class StoreValue
+{
+public:
+    StoreValue(StoreMap &map, uint32_t key) : map_(map), key_(key)
+    {
+    }
+
+    operator uint32_t() const;
+    StoreValue &operator=(uint32_t value);
+    StoreValue &operator=(const StoreValue &other)
+    {
+        return *this = static_cast<uint32_t>(other);
+    }
+    StoreValue &operator+=(uint32_t n)
+    {
+        return *this = static_cast<uint32_t>(*this) + n;
+    }
+    StoreValue &operator-=(uint32_t n)
+    {
+        return *this = static_cast<uint32_t>(*this) - n;
+    }
+    bool exists() const;
+
+private:
+    StoreMap &map_;
+    uint32_t key_;
+};
+
+/* A key-value store (u32 to u32) seen as a map. Writing a new key into a
+ * full pool changes nothing: set() returns RBPF_ERR_STORE_FULL, and an
+ * assignment through operator[] records it in lastError(). */
+class StoreMap
+{
+public:
+    explicit StoreMap(rbpf_store_t *store) : store_(store), lastError_(RBPF_OK)
+    {
+    }
+
+    StoreValue operator[](uint32_t key)
+    {
+        return StoreValue(*this, key);
+    }
+
+    /* The value of key, 0 when absent. */
+    uint32_t get(uint32_t key) const
+    {
+        uint32_t value;
+        rbpf_store_fetch(store_, key, &value);
+        return value;
+    }
+
+    bool contains(uint32_t key) const
+    {
+        return rbpf_store_fetch(store_, key, NULL) == 1;
+    }
+
+    /* 0, or RBPF_ERR_STORE_FULL (also kept in lastError()). */
+    int set(uint32_t key, uint32_t value)
+    {
+        lastError_ = rbpf_store_update(store_, key, value);
+        return lastError_;
+    }
+
+    /* Removes every entry. */
+    void clear()
+    {
+        rbpf_store_clear(store_);
+    }
+
+    /* Calls f(key, value) for each entry in key order. */
+    template <typename F> void forEach(F f) const
+    {
+        rbpf_store_foreach(store_, &visit<F>, &f);
+    }
+
+    size_t size() const
+    {
+        size_t n = 0;
+        forEach(Counter(n));
+        return n;
+    }
+
+    int lastError() const
+    {
+        return lastError_;
+    }
+
+    rbpf_store_t *store() const
+    {
+        return store_;
+    }
+
+private:
+    struct Counter {
+        explicit Counter(size_t &n) : n_(n)
+        {
+        }
+        void operator()(uint32_t, uint32_t)
+        {
+            n_++;
+        }
+        size_t &n_;
+    };
+
+    template <typename F> static int visit(uint32_t key, uint32_t value, void *arg)
+    {
+        (*static_cast<F *>(arg))(key, value);
+        return 0;
+    }
+
+    rbpf_store_t *store_;
+    int lastError_;
+};
+
+inline StoreValue::operator uint32_t() const
+{
+    return map_.get(key_);
+}
+
+inline StoreValue &StoreValue::operator=(uint32_t value)
+{
+    map_.set(key_, value);
+    return *this;
+}
+
+inline bool StoreValue::exists() const
+{
+    return map_.contains(key_);
+}
+
+class VirtualMachine
+{
+public:
+    /* A VM with the standard helpers, or with the host's own table (which
+     * should start with RBPF_STANDARD_HELPERS); the table must outlive it. */
+    VirtualMachine() : locals(&vm_.local_store), globals(rbpf_store_global())
+    {
+        size_t count;
+        const rbpf_helper_t *table = standardHelpers(count);
+        init(table, count);
+    }
+
+    VirtualMachine(const rbpf_helper_t *helpers, size_t helperCount)
+        : locals(&vm_.local_store), globals(rbpf_store_global())
+    {
+        init(helpers, helperCount);
+    }
+
+    ~VirtualMachine()
+    {
+        unload();
+    }
+
+    /* Hooks for bpf_printf and bpf_now_ms (NULL: dropped, clock reads 0). */
+    void setHooks(void (*print)(void *user, const char *text, size_t length),
+                  uint64_t (*nowMs)(void *user), void *user)
+    {
+        config_.print = print;
+        config_.now_ms = nowMs;
+        config_.user = user;
+    }
+
+    /* Instructions one execute() may run (0: RBPF_DEFAULT_BUDGET). */
+    void setBudget(uint32_t budget)
+    {
+        config_.budget = budget;
+    }
+
+    /* Loads and verifies a container blob (read in place), with a stack of
+     * stackSize bytes (rounded up to 8). Selects its first function. On
+     * failure returns false; getLastError() says why. */
+    bool load(const void *blob, size_t size, size_t stackSize = 512)
+    {
+        unload();
+        int rc = allocateStack(stackSize);
+        if (rc == RBPF_OK) {
+            rc = rbpf_load(&program_, blob, size, &config_);
+        }
+        if (rc == RBPF_OK) {
+            rc = allocateRam();
+        }
+        if (rc == RBPF_OK) {
+            rc = rbpf_vm_init(&vm_, &program_, &config_, ram_, ramSize_);
+        }
+        if (rc != RBPF_OK) {
+            release();
+            setError(rc);
+            return false;
+        }
+        loaded_ = true;
+        function_ = 0;
+        setError(RBPF_OK);
+        return true;
+    }
+
+    /* Loads an entry of the table `rbpf embed` generates (any struct with
+     * `data` and `size` members). */
+    template <typename Entry>
+    auto load(const Entry &entry, size_t stackSize = 512) -> decltype(entry.size, bool())
+    {
+        return load(entry.data, entry.size, stackSize);
+    }
+
+    /* Frees the stack and RAM and returns the local store's entries. */
+    void unload()
+    {
+        rbpf_vm_deinit(&vm_);
+        release();
+        loaded_ = false;
+        function_ = 0;
+    }
+
+    bool isLoaded() const
+    {
+        return loaded_;
+    }
+
+    /* Selects the function execute() runs, by name; false when the
+     * container has none of that name (the selection is kept). */
+    bool selectFunction(const char *name)
+    {
+        int index = loaded_ ? rbpf_function_find(&program_, name) : RBPF_ERR_ARGUMENT;
+        if (index < 0) {
+            setError(index);
+            return false;
+        }
+        function_ = static_cast<uint32_t>(index);
+        setError(RBPF_OK);
+        return true;
+    }
+
+    size_t functionCount() const
+    {
+        return loaded_ ? (program_.function_count > 0 ? program_.function_count : 1) : 0;
+    }
+
+    /* Name of function `index`, NULL when out of range. */
+    const char *functionName(size_t index) const
+    {
+        const char *name = NULL;
+        uint32_t i = static_cast<uint32_t>(index);
+        if (!loaded_ || i != index || rbpf_function_info(&program_, i, &name, NULL) != RBPF_OK) {
+            return NULL;
+        }
+        return name;
+    }
+
+    /* Runs the selected function with the context buffer (read-write for the
+     * run) and returns r0; on an error returns 0 and getLastError() says
+     * which, getErrorAt() where. */
+    uint64_t execute(void *context, size_t length)
+    {
+        uint64_t r0 = 0;
+        if (!loaded_) {
+            setError(RBPF_ERR_ARGUMENT);
+            return 0;
+        }
+        if (setError(rbpf_vm_run(&vm_, function_, context, length, &r0))) {
+            return 0;
+        }
+        return r0;
+    }
+
+    /* Runs with a struct as the context. */
+    template <typename Context> uint64_t execute(Context &context)
+    {
+        return execute(&context, sizeof(Context));
+    }
+
+    /* Runs without a context. */
+    uint64_t execute()
+    {
+        return execute(NULL, 0);
+    }
+
+    /* The result of the last load, selectFunction or execute: 0 or a
+     * negative rbpf_error_t. */
+    int getLastError() const
+    {
+        return lastError_;
+    }
+
+    const char *getErrorString() const
+    {
+        return rbpf_strerror(lastError_);
+    }
+
+    /* After a failed execute: the instruction index; after a failed load:
+     * the instruction index or blob offset; -1 when not known. */
+    int32_t getErrorAt() const
+    {
+        return errorAt_;
+    }
+
+    /* eBPF instructions the last execute() ran. */
+    uint64_t instructions() const
+    {
+        return vm_.instructions;
+    }
+
+    /* Grants the container a host buffer beyond its own memory (for
+     * application helpers); the region must outlive the load. */
+    bool addRegion(rbpf_region_t &region, const void *start, size_t length, uint32_t flags)
+    {
+        return !setError(loaded_ ? rbpf_region_add(&vm_, &region, start, length, flags)
+                             : RBPF_ERR_ARGUMENT);
+    }
+
+    /* The underlying C objects, for calls this wrapper does not cover. */
+    rbpf_vm_t &vm()
+    {
+        return vm_;
+    }
+    const rbpf_program_t &program() const
+    {
+        return program_;
+    }
+
+    StoreMap locals;  /* this VM's local store; emptied by unload() */
+    StoreMap globals; /* the global store, shared by every VM */
+
+private:
+    VirtualMachine(const VirtualMachine &);
+    VirtualMachine &operator=(const VirtualMachine &);
+
+    void init(const rbpf_helper_t *helpers, size_t helperCount)
+    {
+        memset(&config_, 0, sizeof(config_));
+        memset(&program_, 0, sizeof(program_));
+        memset(&vm_, 0, sizeof(vm_));
+        vm_.local_store.head = RBPF_STORE_NONE;
+        config_.helpers = helpers;
+        config_.helper_count = static_cast<uint32_t>(helperCount);
+        stack_ = NULL;
+        ram_ = NULL;
+        ramSize_ = 0;
+        loaded_ = false;
+        function_ = 0;
+        lastError_ = RBPF_OK;
+        errorAt_ = -1;
+    }
+
+    int allocateStack(size_t stackSize)
+    {
+        size_t stackWords = (stackSize + 7) / 8;
+        if (stackWords == 0 || stackWords > UINT32_MAX / 8) {
+            return RBPF_ERR_ARGUMENT;
+        }
+        stack_ = new (std::nothrow) uint64_t[stackWords];
+        if (stack_ == NULL) {
+            return RBPF_ERR_TOO_SMALL;
+        }
+        config_.stack = stack_;
+        config_.stack_size = static_cast<uint32_t>(stackWords * 8);
+        return RBPF_OK;
+    }
+
+    /* The container's data and bss, 8-aligned. */
+    int allocateRam()
+    {
+        ramSize_ = static_cast<size_t>(program_.data_len) + program_.bss_len;
+        if (ramSize_ > 0) {
+            ram_ = new (std::nothrow) uint64_t[(ramSize_ + 7) / 8];
+            if (ram_ == NULL) {
+                return RBPF_ERR_TOO_SMALL;
+            }
+        }
+        return RBPF_OK;
+    }
+
+    void release()
+    {
+        delete[] stack_;
+        delete[] ram_;
+        stack_ = NULL;
+        ram_ = NULL;
+        ramSize_ = 0;
+        config_.stack = NULL;
+        config_.stack_size = 0;
+    }
+
+    /* Records rc (and where) as the last error; true when it is one. */
+    bool setError(int rc)
+    {
+        lastError_ = rc;
+        errorAt_ = rc == RBPF_OK ? -1 : (loaded_ ? vm_.error_at : program_.error_at);
+        return rc != RBPF_OK;
+    }
+
+    rbpf_config_t config_;
+    rbpf_program_t program_;
+    rbpf_vm_t vm_;
+    uint64_t *stack_;
+    uint64_t *ram_;
+    size_t ramSize_;
+    bool loaded_;
+    uint32_t function_;
+    int lastError_;
+    int32_t errorAt_;
+};
+
+} // namespace rbpf
+
+#endif /* RBPF_HPP */
