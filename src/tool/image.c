@@ -1,0 +1,255 @@
+/*
+ * image.c: containers on the tool side: writing one from its parts (gen,
+ * asm), reading one back with every field checked (dump), and the listing
+ * of `rbpf dump`. The format (v0) is specified in docs/format.md:
+ *
+ *   header   8 little-endian u32: magic, version, flags, data_len, bss_len,
+ *            rodata_len, text_len, function count
+ *   data     data_len bytes, padded to 8
+ *   rodata   rodata_len bytes, padded to 8 (function names live here)
+ *   text     text_len bytes (8 per instruction)
+ *   table    per function: u16 name offset in rodata, u16 flags,
+ *            u16 byte offset in text
+ *
+ * The writer pads data and rodata itself, so the lengths it records are
+ * already multiples of 8.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "isa.h"
+#include "rbpf.h"
+#include "tool/tool.h"
+
+void rbpf_tool_image_add_function(rbpf_tool_image_t *image, const char *name, uint32_t offset)
+{
+    rbpf_tool_function_t *grown =
+        realloc(image->functions, (image->function_count + 1) * sizeof *image->functions);
+    size_t n = strlen(name);
+    char *copy = malloc(n + 1);
+    if (!grown || !copy) {
+        fprintf(stderr, "rbpf: error: out of memory\n");
+        exit(1);
+    }
+    memcpy(copy, name, n + 1);
+    image->functions = grown;
+    image->functions[image->function_count].name = copy;
+    image->functions[image->function_count].offset = offset;
+    image->function_count++;
+}
+
+void rbpf_tool_image_free(rbpf_tool_image_t *image)
+{
+    for (size_t i = 0; i < image->function_count; i++)
+        free(image->functions[i].name);
+    free(image->functions);
+    rbpf_tool_buf_free(&image->data);
+    rbpf_tool_buf_free(&image->rodata);
+    rbpf_tool_buf_free(&image->text);
+    memset(image, 0, sizeof *image);
+}
+
+int rbpf_tool_image_write(const rbpf_tool_image_t *image, rbpf_tool_buf_t *out,
+                          rbpf_tool_error_t *err)
+{
+    rbpf_tool_buf_t rodata = {0};
+    uint16_t *name_offsets = NULL;
+    int result = -1;
+
+    if (image->text.length % RBPF_INSN_SIZE)
+        return rbpf_tool_fail(err, "text length %zu is not a multiple of 8", image->text.length);
+    if (image->text.length > 0xffff)
+        return rbpf_tool_fail(err,
+                              "text is %zu bytes; container format v0 holds at most 65535 "
+                              "(function offsets are 16-bit)",
+                              image->text.length);
+    if (image->function_count > 0xffff)
+        return rbpf_tool_fail(err, "too many functions (%zu)", image->function_count);
+    if (image->data.length > UINT32_MAX - 8 || image->rodata.length > UINT32_MAX - 8)
+        return rbpf_tool_fail(err, "section too large");
+
+    rbpf_tool_buf_put(&rodata, image->rodata.data, image->rodata.length);
+    name_offsets = calloc(image->function_count + 1, sizeof *name_offsets);
+    if (!name_offsets) {
+        fprintf(stderr, "rbpf: error: out of memory\n");
+        exit(1);
+    }
+    for (size_t i = 0; i < image->function_count; i++) {
+        if (rodata.length > 0xffff) {
+            rbpf_tool_fail(err,
+                           "function name '%s' would start at rodata offset %zu; names must "
+                           "start below 65536",
+                           image->functions[i].name, rodata.length);
+            goto done;
+        }
+        if (image->functions[i].offset % RBPF_INSN_SIZE ||
+            image->functions[i].offset >= image->text.length) {
+            rbpf_tool_fail(err, "function '%s' at offset %u is outside the text",
+                           image->functions[i].name, (unsigned)image->functions[i].offset);
+            goto done;
+        }
+        name_offsets[i] = (uint16_t)rodata.length;
+        rbpf_tool_buf_put(&rodata, image->functions[i].name, strlen(image->functions[i].name) + 1);
+    }
+    rbpf_tool_buf_pad(&rodata, 8);
+
+    out->length = 0;
+    size_t data_len = (image->data.length + 7) & ~(size_t)7;
+    rbpf_tool_buf_put_u32(out, RBPF_MAGIC);
+    rbpf_tool_buf_put_u32(out, RBPF_FORMAT_VERSION);
+    rbpf_tool_buf_put_u32(out, image->flags);
+    rbpf_tool_buf_put_u32(out, (uint32_t)data_len);
+    rbpf_tool_buf_put_u32(out, image->bss_len);
+    rbpf_tool_buf_put_u32(out, (uint32_t)rodata.length);
+    rbpf_tool_buf_put_u32(out, (uint32_t)image->text.length);
+    rbpf_tool_buf_put_u32(out, (uint32_t)image->function_count);
+    rbpf_tool_buf_put(out, image->data.data, image->data.length);
+    rbpf_tool_buf_pad(out, 8);
+    rbpf_tool_buf_put(out, rodata.data, rodata.length);
+    rbpf_tool_buf_put(out, image->text.data, image->text.length);
+    for (size_t i = 0; i < image->function_count; i++) {
+        rbpf_tool_buf_put_u16(out, name_offsets[i]);
+        rbpf_tool_buf_put_u16(out, 0);
+        rbpf_tool_buf_put_u16(out, (uint16_t)image->functions[i].offset);
+    }
+    result = 0;
+done:
+    free(name_offsets);
+    rbpf_tool_buf_free(&rodata);
+    return result;
+}
+
+static size_t pad8(size_t n)
+{
+    return (n + 7) & ~(size_t)7;
+}
+
+int rbpf_tool_container_read(const uint8_t *blob, size_t size, rbpf_tool_container_t *c,
+                             rbpf_tool_error_t *err)
+{
+    memset(c, 0, sizeof *c);
+    if (size < RBPF_HEADER_SIZE)
+        return rbpf_tool_fail(err, "container truncated: %zu bytes, the header alone is %u", size,
+                              RBPF_HEADER_SIZE);
+    uint32_t h[8];
+    for (int i = 0; i < 8; i++)
+        h[i] = rbpf_tool_get_u32(blob + 4 * i);
+    c->magic = h[0];
+    c->version = h[1];
+    c->flags = h[2];
+    c->data_len = h[3];
+    c->bss_len = h[4];
+    c->rodata_len = h[5];
+    c->text_len = h[6];
+    c->function_count = h[7];
+    if (c->magic != RBPF_MAGIC)
+        return rbpf_tool_fail(err, "bad magic 0x%08x: not an rBPF container (expected 0x%08x)",
+                              c->magic, RBPF_MAGIC);
+    if (c->version != RBPF_FORMAT_VERSION)
+        return rbpf_tool_fail(err, "unsupported container version %u", c->version);
+    /* All sums in 64 bits: four u32 lengths cannot overflow them. */
+    uint64_t pos = RBPF_HEADER_SIZE;
+    uint64_t data_at = pos;
+    pos += pad8(c->data_len);
+    uint64_t rodata_at = pos;
+    pos += pad8(c->rodata_len);
+    uint64_t text_at = pos;
+    pos += c->text_len;
+    uint64_t table_at = pos;
+    pos += (uint64_t)c->function_count * RBPF_FUNCTION_ENTRY_SIZE;
+    if (c->text_len % RBPF_INSN_SIZE)
+        return rbpf_tool_fail(err, "text length %u is not a multiple of 8", c->text_len);
+    if (pos > size)
+        return rbpf_tool_fail(err,
+                              "container truncated: header lengths (data %u, rodata %u, text "
+                              "%u, %u functions) need %llu bytes, the file has %zu",
+                              c->data_len, c->rodata_len, c->text_len, c->function_count,
+                              (unsigned long long)pos, size);
+    c->data = blob + data_at;
+    c->rodata = blob + rodata_at;
+    c->text = blob + text_at;
+    c->functions = blob + table_at;
+    for (uint32_t i = 0; i < c->function_count; i++) {
+        const uint8_t *e = c->functions + (size_t)i * RBPF_FUNCTION_ENTRY_SIZE;
+        uint16_t name = rbpf_tool_get_u16(e), offset = rbpf_tool_get_u16(e + 4);
+        if (name >= c->rodata_len || !memchr(c->rodata + name, 0, c->rodata_len - name))
+            return rbpf_tool_fail(err,
+                                  "function %u: name offset %u is not a NUL-terminated string "
+                                  "inside rodata (%u bytes)",
+                                  i, name, c->rodata_len);
+        if (offset % RBPF_INSN_SIZE || offset >= c->text_len)
+            return rbpf_tool_fail(err,
+                                  "function %u: text offset %u is not an instruction inside the "
+                                  "text (%u bytes)",
+                                  i, offset, c->text_len);
+    }
+    return 0;
+}
+
+const char *rbpf_tool_container_function(const rbpf_tool_container_t *c, size_t i,
+                                         uint32_t *offset)
+{
+    const uint8_t *e = c->functions + i * RBPF_FUNCTION_ENTRY_SIZE;
+    if (offset)
+        *offset = rbpf_tool_get_u16(e + 4);
+    return (const char *)c->rodata + rbpf_tool_get_u16(e);
+}
+
+static void hex_rows(FILE *out, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i += 8) {
+        fprintf(out, "  %04zx:", i);
+        for (size_t k = i; k < i + 8 && k < n; k++)
+            fprintf(out, " %02x", p[k]);
+        fputc('\n', out);
+    }
+}
+
+int rbpf_tool_dump(FILE *out, const uint8_t *blob, size_t size, rbpf_tool_error_t *err)
+{
+    rbpf_tool_container_t c;
+    if (rbpf_tool_container_read(blob, size, &c, err) != 0)
+        return -1;
+    fprintf(out, "Magic:\t\t0x%08x\n", c.magic);
+    fprintf(out, "Version:\t%u\n", c.version);
+    fprintf(out, "flags:\t\t0x%08x\n", c.flags);
+    fprintf(out, "Data length:\t%u B\n", c.data_len);
+    fprintf(out, "BSS length:\t%u B\n", c.bss_len);
+    fprintf(out, "RoData length:\t%u B\n", c.rodata_len);
+    fprintf(out, "Text length:\t%u B\n", c.text_len);
+    fprintf(out, "No. functions:\t%u\n", c.function_count);
+    fprintf(out, "\nfunctions:\n");
+    for (uint32_t i = 0; i < c.function_count; i++) {
+        uint32_t offset;
+        const char *name = rbpf_tool_container_function(&c, i, &offset);
+        fprintf(out, "  \"%s\": 0x%x\n", name, offset);
+    }
+    fprintf(out, "\ndata:\n");
+    hex_rows(out, c.data, c.data_len);
+    fprintf(out, "\nrodata:\n");
+    hex_rows(out, c.rodata, c.rodata_len);
+    fprintf(out, "\ntext:\n");
+
+    rbpf_tool_dump_context_t ctx = {c.rodata, c.rodata_len, c.functions, c.function_count};
+    size_t count = c.text_len / RBPF_INSN_SIZE;
+    char line[256];
+    for (size_t i = 0; i < count;) {
+        for (uint32_t f = 0; f < c.function_count; f++) {
+            uint32_t offset;
+            const char *name = rbpf_tool_container_function(&c, f, &offset);
+            if (offset == i * RBPF_INSN_SIZE)
+                fprintf(out, "<%s>\n", name);
+        }
+        size_t used = rbpf_tool_dump_insn(c.text, count, i, &ctx, line, sizeof line);
+        for (size_t k = 0; k < used; k++) {
+            const uint8_t *p = c.text + (i + k) * RBPF_INSN_SIZE;
+            fprintf(out, "  %4zx: %02x %02x %02x %02x %02x %02x %02x %02x", (i + k) * 8, p[0], p[1],
+                    p[2], p[3], p[4], p[5], p[6], p[7]);
+            if (k == 0)
+                fprintf(out, "  %s", line);
+            fputc('\n', out);
+        }
+        i += used;
+    }
+    return 0;
+}

@@ -1,0 +1,185 @@
+/*
+ * tool.h: the host-side library behind the rbpf command-line tool, its
+ * tests and the fuzzers: byte buffers, files and hex, the instruction table
+ * as data, the assembler and the two disassemblers, the container writer and
+ * reader (for dumps), and the ELF reader that turns a clang object into a
+ * container ("gen").
+ *
+ * Every input here is treated as hostile: each function checks every
+ * offset, length and index before it uses it, and reports a refusal as one
+ * line of text in an rbpf_tool_error_t instead of crashing. Functions return
+ * 0 on success and -1 on a refusal (the message is then in err->text).
+ * Unlike librbpf this code uses the C library and the heap.
+ */
+#ifndef RBPF_TOOL_H
+#define RBPF_TOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---- Errors ------------------------------------------------------------ */
+typedef struct rbpf_tool_error {
+    char text[512]; /* one line, no trailing newline */
+} rbpf_tool_error_t;
+
+/* Formats err->text (printf-style) and returns -1, for `return fail(...)`. */
+int rbpf_tool_fail(rbpf_tool_error_t *err, const char *format, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* ---- Growing byte buffers ---------------------------------------------- */
+typedef struct rbpf_tool_buf {
+    uint8_t *data;
+    size_t length;
+    size_t capacity;
+} rbpf_tool_buf_t;
+
+/* Appends n bytes (data may be NULL: appends zeros). Aborts the process with
+ * a message when memory runs out; the tool cannot go on then anyway. */
+void rbpf_tool_buf_put(rbpf_tool_buf_t *buf, const void *data, size_t n);
+void rbpf_tool_buf_put_u16(rbpf_tool_buf_t *buf, uint16_t value);
+void rbpf_tool_buf_put_u32(rbpf_tool_buf_t *buf, uint32_t value);
+/* Appends zeros until the length is a multiple of `align`. */
+void rbpf_tool_buf_pad(rbpf_tool_buf_t *buf, size_t align);
+void rbpf_tool_buf_free(rbpf_tool_buf_t *buf);
+
+/* Little-endian reads from memory that may be unaligned. */
+uint16_t rbpf_tool_get_u16(const uint8_t *p);
+uint32_t rbpf_tool_get_u32(const uint8_t *p);
+uint64_t rbpf_tool_get_u64(const uint8_t *p);
+void rbpf_tool_set_u32(uint8_t *p, uint32_t value);
+
+/* ---- Files and hex ------------------------------------------------------ */
+/* Reads a whole regular file ("-" is stdin) into buf (which it clears first).
+ * Refuses a directory or an unreadable file, naming the path. */
+int rbpf_tool_read_file(const char *path, rbpf_tool_buf_t *buf, rbpf_tool_error_t *err);
+
+/* Writes a whole file ("-" is stdout). */
+int rbpf_tool_write_file(const char *path, const void *data, size_t length,
+                         rbpf_tool_error_t *err);
+
+/* Decodes hex bytes: pairs of hex digits, with or without whitespace between
+ * bytes, an optional "0x" before each byte group is not accepted. Appends the
+ * bytes to out. `what` names the input in messages ("--ctx-hex"). */
+int rbpf_tool_hex_decode(const char *text, size_t length, rbpf_tool_buf_t *out,
+                         const char *what, rbpf_tool_error_t *err);
+
+/* ---- The instruction table as data (generated from RBPF_ISA) ------------ */
+typedef struct rbpf_tool_insn_row {
+    const char *name;     /* row name: "ADD64_K" */
+    const char *mnemonic; /* "add", "lock fetch add32", "call local" */
+    uint8_t opcode;
+    uint8_t form;         /* enum rbpf_form */
+    int32_t sel;          /* value of the selecting field, see isa.h */
+} rbpf_tool_insn_row_t;
+
+extern const rbpf_tool_insn_row_t rbpf_tool_insn_rows[];
+extern const size_t rbpf_tool_insn_row_count;
+
+/* The opcode of callx (call through a register, dst = register). It is not
+ * part of RFC 9669 nor of RBPF_ISA: the assembler and disassembler know it
+ * only so that the conformance suite's callx test can be reproduced; the
+ * verifier refuses it. */
+#define RBPF_TOOL_OP_CALLX 0x8d
+
+/* The row an 8-byte instruction is, or NULL when the opcode (with its
+ * selecting field) is unknown. Unused fields are not checked here. */
+const rbpf_tool_insn_row_t *rbpf_tool_decode(const uint8_t *insn);
+
+/* 1 when every field the row's form does not use is zero. */
+int rbpf_tool_fields_clean(const rbpf_tool_insn_row_t *row, const uint8_t *insn);
+
+/* ---- Assembler (uBPF / bpf_conformance syntax) ------------------------- */
+/* Assembles source text into instructions (appended to code). Labels
+ * ("name:"), "#" comments, jump targets as labels or +N/-N, `call local
+ * LABEL`, lddw, the suite's aliases. A refusal names the line and what is
+ * wrong: "line 3: unknown mnemonic 'ldxq'". */
+int rbpf_tool_assemble(const char *source, size_t length, rbpf_tool_buf_t *code,
+                       rbpf_tool_error_t *err);
+
+/* ---- Disassemblers ------------------------------------------------------ */
+/* Formats instruction `index` of code (count instructions) in the assembler's
+ * syntax into out, so that assembling the output gives the same bytes. An
+ * instruction that has no such form (unknown opcode, unused field not zero,
+ * lddw without its second slot) is written as `.insn 0x<16 hex digits>`
+ * (the 8 bytes as a little-endian u64), which the assembler also accepts.
+ * Returns the number of slots used (1, or 2 for a complete lddw). */
+size_t rbpf_tool_disasm_insn(const uint8_t *code, size_t count, size_t index, char *out,
+                             size_t out_size);
+
+/* What the C-like disassembler may use to name things; any field may be 0. */
+typedef struct rbpf_tool_dump_context {
+    const uint8_t *rodata;
+    size_t rodata_len;
+    const uint8_t *functions; /* container function table (6-byte entries) */
+    size_t function_count;
+} rbpf_tool_dump_context_t;
+
+/* Formats instruction `index` in the C-like syntax of `rbpf dump`
+ * ("r0 = *(uint64_t*)(r1 + 0)", "w0 += 1", "Return r0"). Returns the number
+ * of slots used. */
+size_t rbpf_tool_dump_insn(const uint8_t *code, size_t count, size_t index,
+                           const rbpf_tool_dump_context_t *ctx, char *out, size_t out_size);
+
+/* ---- Containers (format v0, docs/format.md) ---------------------------- */
+typedef struct rbpf_tool_function {
+    char *name;      /* heap copy */
+    uint32_t offset; /* byte offset in text */
+} rbpf_tool_function_t;
+
+/* A container being built, or one read back for a dump. */
+typedef struct rbpf_tool_image {
+    uint32_t flags;
+    rbpf_tool_buf_t data;
+    uint32_t bss_len;
+    rbpf_tool_buf_t rodata; /* function names are appended by rbpf_tool_image_write */
+    rbpf_tool_buf_t text;
+    rbpf_tool_function_t *functions;
+    size_t function_count;
+} rbpf_tool_image_t;
+
+/* Adds a function (name copied). */
+void rbpf_tool_image_add_function(rbpf_tool_image_t *image, const char *name, uint32_t offset);
+
+/* Serialises the image: header, data, rodata (with the function names
+ * appended, NUL-terminated), text, function table. Refuses what the format
+ * cannot hold (a text past 64 KiB, names past 64 KiB of rodata). */
+int rbpf_tool_image_write(const rbpf_tool_image_t *image, rbpf_tool_buf_t *out,
+                          rbpf_tool_error_t *err);
+
+/* A container read in place (no copies). */
+typedef struct rbpf_tool_container {
+    uint32_t magic, version, flags;
+    uint32_t data_len, bss_len, rodata_len, text_len, function_count;
+    const uint8_t *data, *rodata, *text, *functions;
+} rbpf_tool_container_t;
+
+/* Parses a container blob with every length and offset checked, without
+ * overflow; refusals name the field and its value. Function names must lie
+ * in rodata, NUL-terminated; function offsets inside text, 8-aligned. */
+int rbpf_tool_container_read(const uint8_t *blob, size_t size, rbpf_tool_container_t *c,
+                             rbpf_tool_error_t *err);
+
+/* Name of function i of a container read by rbpf_tool_container_read. */
+const char *rbpf_tool_container_function(const rbpf_tool_container_t *c, size_t i,
+                                         uint32_t *offset);
+
+/* Writes the `rbpf dump` listing of a container. */
+int rbpf_tool_dump(FILE *out, const uint8_t *blob, size_t size, rbpf_tool_error_t *err);
+
+void rbpf_tool_image_free(rbpf_tool_image_t *image);
+
+/* ---- ELF objects to containers ----------------------------------------- */
+/* Converts an ELF64 little-endian BPF relocatable object (clang -target bpf
+ * -c) into a container: global functions of .text in the order they are
+ * defined (the first is the entry), .data, .bss, .rodata and every
+ * .rodata.* merged, lddw relocations rewritten to LDDWD/LDDWR, calls
+ * between functions resolved as local calls. Anything else is refused with
+ * a message naming the symbol and section. */
+int rbpf_tool_gen(const uint8_t *elf, size_t size, rbpf_tool_buf_t *container,
+                  rbpf_tool_error_t *err);
+
+#endif /* RBPF_TOOL_H */

@@ -1,0 +1,190 @@
+/*
+ * util.c: errors, growing buffers, little-endian access, whole-file I/O and
+ * hex decoding for the rbpf tool library.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "tool/tool.h"
+
+int rbpf_tool_fail(rbpf_tool_error_t *err, const char *format, ...)
+{
+    va_list ap;
+    if (err) {
+        va_start(ap, format);
+        vsnprintf(err->text, sizeof err->text, format, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+void rbpf_tool_buf_put(rbpf_tool_buf_t *buf, const void *data, size_t n)
+{
+    if (n == 0)
+        return;
+    if (n > SIZE_MAX - buf->length) {
+        fprintf(stderr, "rbpf: error: out of memory\n");
+        exit(1);
+    }
+    if (buf->length + n > buf->capacity) {
+        size_t capacity = buf->capacity ? buf->capacity : 256;
+        while (capacity < buf->length + n) {
+            if (capacity > SIZE_MAX / 2) {
+                capacity = buf->length + n;
+                break;
+            }
+            capacity *= 2;
+        }
+        uint8_t *grown = realloc(buf->data, capacity);
+        if (!grown) {
+            fprintf(stderr, "rbpf: error: out of memory\n");
+            exit(1);
+        }
+        buf->data = grown;
+        buf->capacity = capacity;
+    }
+    if (data)
+        memcpy(buf->data + buf->length, data, n);
+    else
+        memset(buf->data + buf->length, 0, n);
+    buf->length += n;
+}
+
+void rbpf_tool_buf_put_u16(rbpf_tool_buf_t *buf, uint16_t value)
+{
+    uint8_t b[2] = {(uint8_t)value, (uint8_t)(value >> 8)};
+    rbpf_tool_buf_put(buf, b, 2);
+}
+
+void rbpf_tool_buf_put_u32(rbpf_tool_buf_t *buf, uint32_t value)
+{
+    uint8_t b[4];
+    rbpf_tool_set_u32(b, value);
+    rbpf_tool_buf_put(buf, b, 4);
+}
+
+void rbpf_tool_buf_pad(rbpf_tool_buf_t *buf, size_t align)
+{
+    if (align > 1 && buf->length % align)
+        rbpf_tool_buf_put(buf, NULL, align - buf->length % align);
+}
+
+void rbpf_tool_buf_free(rbpf_tool_buf_t *buf)
+{
+    free(buf->data);
+    buf->data = NULL;
+    buf->length = buf->capacity = 0;
+}
+
+uint16_t rbpf_tool_get_u16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+uint32_t rbpf_tool_get_u32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+           ((uint32_t)p[3] << 24);
+}
+
+uint64_t rbpf_tool_get_u64(const uint8_t *p)
+{
+    return (uint64_t)rbpf_tool_get_u32(p) | ((uint64_t)rbpf_tool_get_u32(p + 4) << 32);
+}
+
+void rbpf_tool_set_u32(uint8_t *p, uint32_t value)
+{
+    p[0] = (uint8_t)value;
+    p[1] = (uint8_t)(value >> 8);
+    p[2] = (uint8_t)(value >> 16);
+    p[3] = (uint8_t)(value >> 24);
+}
+
+int rbpf_tool_read_file(const char *path, rbpf_tool_buf_t *buf, rbpf_tool_error_t *err)
+{
+    FILE *f;
+    struct stat st;
+    uint8_t chunk[65536];
+    size_t n;
+    int is_stdin = strcmp(path, "-") == 0;
+
+    buf->length = 0;
+    if (is_stdin) {
+        f = stdin;
+    } else {
+        if (stat(path, &st) != 0)
+            return rbpf_tool_fail(err, "%s: %s", path, strerror(errno));
+        if (S_ISDIR(st.st_mode))
+            return rbpf_tool_fail(err, "%s: is a directory, not a file", path);
+        f = fopen(path, "rb");
+        if (!f)
+            return rbpf_tool_fail(err, "%s: %s", path, strerror(errno));
+    }
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        rbpf_tool_buf_put(buf, chunk, n);
+    if (ferror(f)) {
+        int e = errno;
+        if (!is_stdin)
+            fclose(f);
+        return rbpf_tool_fail(err, "%s: read error: %s", path, strerror(e));
+    }
+    if (!is_stdin)
+        fclose(f);
+    return 0;
+}
+
+int rbpf_tool_write_file(const char *path, const void *data, size_t length,
+                         rbpf_tool_error_t *err)
+{
+    int is_stdout = strcmp(path, "-") == 0;
+    FILE *f = is_stdout ? stdout : fopen(path, "wb");
+    if (!f)
+        return rbpf_tool_fail(err, "%s: cannot write: %s", path, strerror(errno));
+    if (length && fwrite(data, 1, length, f) != length) {
+        int e = errno;
+        if (!is_stdout)
+            fclose(f);
+        return rbpf_tool_fail(err, "%s: write error: %s", path, strerror(e));
+    }
+    if (is_stdout ? fflush(f) != 0 : fclose(f) != 0)
+        return rbpf_tool_fail(err, "%s: write error: %s", path, strerror(errno));
+    return 0;
+}
+
+static int hex_digit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int rbpf_tool_hex_decode(const char *text, size_t length, rbpf_tool_buf_t *out,
+                         const char *what, rbpf_tool_error_t *err)
+{
+    size_t i = 0;
+    while (i < length) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',') {
+            i++;
+            continue;
+        }
+        int hi = hex_digit(c);
+        if (hi < 0)
+            return rbpf_tool_fail(err, "%s: character %zu: '%c' is not a hex digit", what, i + 1,
+                                  c >= 0x20 && c < 0x7f ? c : '?');
+        if (i + 1 >= length || hex_digit((unsigned char)text[i + 1]) < 0)
+            return rbpf_tool_fail(err, "%s: character %zu: odd number of hex digits", what,
+                                  i + 1);
+        uint8_t byte = (uint8_t)(hi << 4 | hex_digit((unsigned char)text[i + 1]));
+        rbpf_tool_buf_put(out, &byte, 1);
+        i += 2;
+    }
+    return 0;
+}

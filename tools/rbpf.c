@@ -1,0 +1,938 @@
+/*
+ * rbpf.c: the rbpf command-line tool. Builds containers from C (through
+ * clang), converts clang objects, dumps, assembles, disassembles, verifies
+ * and runs containers, embeds them into C for firmware, and speaks the
+ * bpf_conformance plugin protocol. docs/cli.md is its manual.
+ *
+ * Exit status: 0 success; 1 usage or I/O error; 2 input refused (container,
+ * object, assembly or program refused at load/verify); 3 fault at run time.
+ * Every error is one line "rbpf: error: ..." on stderr.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "isa.h"
+#include "rbpf.h"
+#include "tool/tool.h"
+
+#define EXIT_USAGE 1
+#define EXIT_REFUSED 2
+#define EXIT_FAULT 3
+
+#ifndef RBPF_CONTAINER_INCLUDE
+#define RBPF_CONTAINER_INCLUDE ""
+#endif
+
+static const char *program_path = "rbpf";
+
+static int error(int status, const char *format, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static int error(int status, const char *format, ...)
+{
+    va_list ap;
+    fputs("rbpf: error: ", stderr);
+    va_start(ap, format);
+    vfprintf(stderr, format, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return status;
+}
+
+/* ---- Help ---------------------------------------------------------------- */
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *usage;
+    const char *help;
+} command_t;
+
+static const command_t *find_command(const char *name);
+
+static int usage_error(const char *cmd, const char *format, const char *arg)
+{
+    const command_t *c = find_command(cmd);
+    fprintf(stderr, "rbpf: error: %s: ", cmd);
+    fprintf(stderr, format, arg);
+    fprintf(stderr, " (usage: %s)\n", c ? c->usage : cmd);
+    return EXIT_USAGE;
+}
+
+static int wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+    return 0;
+}
+
+static int print_help(const char *name)
+{
+    const command_t *c = find_command(name);
+    if (!c)
+        return error(EXIT_USAGE, "unknown command '%s' (see rbpf help)", name);
+    printf("usage: %s\n\n%s", c->usage, c->help);
+    return 0;
+}
+
+/* ---- Small helpers --------------------------------------------------------- */
+static int parse_u32(const char *cmd, const char *option, const char *text, uint32_t min,
+                     uint32_t max, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 0);
+    if (!text[0] || *end || errno || text[0] == '-' || v < min || v > max) {
+        char what[64];
+        snprintf(what, sizeof what, "%s needs a number from %u to %u, not '%%s'", option,
+                 (unsigned)min, (unsigned)max);
+        return usage_error(cmd, what, text);
+    }
+    *out = (uint32_t)v;
+    return 0;
+}
+
+/* path with its extension (after the last '.' of the last component)
+ * replaced by ext, in the current directory when `here`. */
+static char *replace_extension(const char *path, const char *ext, int here)
+{
+    const char *base = here && strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    const char *slash = strrchr(base, '/');
+    const char *dot = strrchr(base, '.');
+    size_t n = dot && (!slash || dot > slash) && dot != base ? (size_t)(dot - base) : strlen(base);
+    char *out = malloc(n + strlen(ext) + 1);
+    if (!out) {
+        fprintf(stderr, "rbpf: error: out of memory\n");
+        exit(EXIT_USAGE);
+    }
+    memcpy(out, base, n);
+    strcpy(out + n, ext);
+    return out;
+}
+
+static int read_input(const char *path, rbpf_tool_buf_t *buf)
+{
+    rbpf_tool_error_t err;
+    if (rbpf_tool_read_file(path, buf, &err) != 0)
+        return error(EXIT_USAGE, "%s", err.text);
+    return 0;
+}
+
+static int write_output(const char *path, const void *data, size_t n)
+{
+    rbpf_tool_error_t err;
+    if (rbpf_tool_write_file(path, data, n, &err) != 0)
+        return error(EXIT_USAGE, "%s", err.text);
+    return 0;
+}
+
+/* ---- gen ---------------------------------------------------------------- */
+static int gen_file(const char *in, const char *out)
+{
+    rbpf_tool_buf_t elf = {0}, container = {0};
+    rbpf_tool_error_t err;
+    int status = read_input(in, &elf);
+    if (status == 0) {
+        if (rbpf_tool_gen(elf.data, elf.length, &container, &err) != 0)
+            status = error(EXIT_REFUSED, "%s: %s", in, err.text);
+        else
+            status = write_output(out, container.data, container.length);
+    }
+    rbpf_tool_buf_free(&elf);
+    rbpf_tool_buf_free(&container);
+    return status;
+}
+
+static int cmd_gen(int argc, char **argv)
+{
+    const char *out = NULL, *in = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+            out = argv[++i];
+        else if (argv[i][0] == '-' && argv[i][1])
+            return usage_error("gen", "unknown option '%s'", argv[i]);
+        else if (!in)
+            in = argv[i];
+        else
+            return usage_error("gen", "unexpected argument '%s'", argv[i]);
+    }
+    if (!in)
+        return usage_error("gen", "%sno input object", "");
+    char *def = out ? NULL : replace_extension(in, ".bin", 0);
+    int status = gen_file(in, out ? out : def);
+    free(def);
+    return status;
+}
+
+/* ---- build --------------------------------------------------------------- */
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return path && path[0] && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The directory of include/container: $RBPF_INCLUDE, the path compiled in,
+ * or ../../include/container next to the executable (build/<variant>/rbpf). */
+static const char *container_include(char *buf, size_t size)
+{
+    const char *env = getenv("RBPF_INCLUDE");
+    if (env && env[0])
+        return env;
+    if (is_dir(RBPF_CONTAINER_INCLUDE))
+        return RBPF_CONTAINER_INCLUDE;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+        if (strlen(program_path) >= sizeof exe)
+            return NULL;
+        strcpy(exe, program_path);
+        n = (ssize_t)strlen(exe);
+    }
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0';
+    snprintf(buf, size, "%s/../../include/container", exe);
+    return is_dir(buf) ? buf : NULL;
+}
+
+/* Runs argv; returns its exit status, 127 when it cannot be started. */
+static int run_process(char **args, int quiet)
+{
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        if (quiet) {
+            FILE *null = freopen("/dev/null", "w", stderr);
+            (void)null;
+        }
+        execvp(args[0], args);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+static int cmd_build(int argc, char **argv)
+{
+    const char *out = NULL, *src = NULL, *opt = "-O2", *cpu = "v3";
+    const char *clang = getenv("CLANG");
+    char **extra = calloc((size_t)argc * 2 + 1, sizeof *extra);
+    size_t n_extra = 0;
+    int status = 0;
+    if (!extra)
+        return error(EXIT_USAGE, "out of memory");
+    if (!clang || !clang[0])
+        clang = "clang";
+    for (int i = 1; i < argc && status == 0; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-o") == 0 && i + 1 < argc) {
+            out = argv[++i];
+        } else if (strcmp(a, "-O") == 0 && i + 1 < argc) {
+            static char level[16];
+            snprintf(level, sizeof level, "-O%s", argv[++i]);
+            opt = level;
+        } else if (strncmp(a, "-O", 2) == 0 && a[2]) {
+            opt = a;
+        } else if (strcmp(a, "--cpu") == 0 && i + 1 < argc) {
+            cpu = argv[++i];
+            if (strcmp(cpu, "v1") && strcmp(cpu, "v2") && strcmp(cpu, "v3") && strcmp(cpu, "v4"))
+                status = usage_error("build", "--cpu must be v1, v2, v3 or v4, not '%s'", cpu);
+        } else if ((strcmp(a, "-I") == 0 || strcmp(a, "-D") == 0) && i + 1 < argc) {
+            extra[n_extra++] = (char *)a;
+            extra[n_extra++] = argv[++i];
+        } else if ((strncmp(a, "-I", 2) == 0 || strncmp(a, "-D", 2) == 0) && a[2]) {
+            extra[n_extra++] = (char *)a;
+        } else if (a[0] == '-' && a[1]) {
+            status = usage_error("build", "unknown option '%s'", a);
+        } else if (!src) {
+            src = a;
+        } else {
+            status = usage_error("build", "unexpected argument '%s'", a);
+        }
+    }
+    if (status == 0 && !src)
+        status = usage_error("build", "%sno source file", "");
+    if (status == 0) {
+        struct stat st;
+        if (stat(src, &st) != 0)
+            status = error(EXIT_USAGE, "%s: %s", src, strerror(errno));
+        else if (S_ISDIR(st.st_mode))
+            status = error(EXIT_USAGE, "%s: is a directory, not a file", src);
+    }
+    if (status != 0) {
+        free(extra);
+        return status;
+    }
+
+    char tmp[] = "/tmp/rbpf-build-XXXXXX";
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        free(extra);
+        return error(EXIT_USAGE, "cannot create a temporary file: %s", strerror(errno));
+    }
+    close(fd);
+
+    char mcpu[32], incbuf[PATH_MAX + 32];
+    snprintf(mcpu, sizeof mcpu, "-mcpu=%s", cpu);
+    const char *inc = container_include(incbuf, sizeof incbuf);
+    const char *ext = strrchr(src, '.');
+    int cxx = ext && (!strcmp(ext, ".cpp") || !strcmp(ext, ".cc") || !strcmp(ext, ".cxx"));
+    char *args[64 + 2 * 64];
+    size_t k = 0;
+    args[k++] = (char *)clang;
+    args[k++] = "-target";
+    args[k++] = "bpf";
+    args[k++] = mcpu;
+    args[k++] = (char *)opt;
+    args[k++] = "-ffreestanding";
+    args[k++] = "-fno-common";
+    if (cxx) {
+        args[k++] = "-fno-exceptions";
+        args[k++] = "-fno-rtti";
+    }
+    if (inc) {
+        args[k++] = "-I";
+        args[k++] = (char *)inc;
+    }
+    for (size_t i = 0; i < n_extra && k < sizeof args / sizeof args[0] - 8; i++)
+        args[k++] = extra[i];
+    args[k++] = "-c";
+    args[k++] = (char *)src;
+    args[k++] = "-o";
+    args[k++] = tmp;
+    args[k] = NULL;
+
+    int rc = run_process(args, 0);
+    if (rc == 127) {
+        status = error(EXIT_USAGE,
+                       "cannot run '%s': install clang with the BPF target (Debian/Ubuntu: "
+                       "apt-get install clang; macOS: brew install llvm) or set CLANG",
+                       clang);
+    } else if (rc != 0) {
+        /* Tell a missing BPF target apart from an error in the source. */
+        char *probe[] = {(char *)clang, "-target", "bpf", "-x", "c", "-c", "/dev/null",
+                         "-o", "/dev/null", NULL};
+        if (run_process(probe, 1) != 0)
+            status = error(EXIT_USAGE,
+                           "'%s' cannot compile for the BPF target: install a clang built with "
+                           "it (llc --version lists 'bpf'; Debian/Ubuntu: apt-get install clang)",
+                           clang);
+        else
+            status = error(EXIT_REFUSED, "%s: clang failed (exit status %d)", src, rc);
+    } else {
+        char *def = out ? NULL : replace_extension(src, ".bin", 1);
+        status = gen_file(tmp, out ? out : def);
+        free(def);
+    }
+    unlink(tmp);
+    free(extra);
+    return status;
+}
+
+/* ---- dump ------------------------------------------------------------------ */
+static int cmd_dump(int argc, char **argv)
+{
+    if (argc != 2 || (argv[1][0] == '-' && argv[1][1]))
+        return usage_error("dump", argc < 2 ? "%sno container file" : "bad arguments%s", "");
+    rbpf_tool_buf_t blob = {0};
+    rbpf_tool_error_t err;
+    int status = read_input(argv[1], &blob);
+    if (status == 0 && rbpf_tool_dump(stdout, blob.data, blob.length, &err) != 0)
+        status = error(EXIT_REFUSED, "%s: %s", argv[1], err.text);
+    rbpf_tool_buf_free(&blob);
+    return status;
+}
+
+/* ---- asm / disasm -------------------------------------------------------- */
+static int cmd_asm(int argc, char **argv)
+{
+    const char *out = NULL, *in = NULL;
+    int raw = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+            out = argv[++i];
+        else if (strcmp(argv[i], "--raw") == 0)
+            raw = 1;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return usage_error("asm", "unknown option '%s'", argv[i]);
+        else if (!in)
+            in = argv[i];
+        else
+            return usage_error("asm", "unexpected argument '%s'", argv[i]);
+    }
+    if (!in)
+        return usage_error("asm", "%sno input file", "");
+    rbpf_tool_buf_t src = {0}, code = {0}, container = {0};
+    rbpf_tool_image_t image = {0};
+    rbpf_tool_error_t err;
+    char *def = out ? NULL : replace_extension(in, ".bin", 0);
+    int status = read_input(in, &src);
+    if (status == 0 && rbpf_tool_assemble((const char *)src.data, src.length, &code, &err) != 0)
+        status = error(EXIT_REFUSED, "%s: %s", in, err.text);
+    if (status == 0 && raw) {
+        status = write_output(out ? out : def, code.data, code.length);
+    } else if (status == 0) {
+        rbpf_tool_buf_put(&image.text, code.data, code.length);
+        rbpf_tool_image_add_function(&image, "main", 0);
+        if (rbpf_tool_image_write(&image, &container, &err) != 0)
+            status = error(EXIT_REFUSED, "%s: %s", in, err.text);
+        else
+            status = write_output(out ? out : def, container.data, container.length);
+    }
+    free(def);
+    rbpf_tool_image_free(&image);
+    rbpf_tool_buf_free(&src);
+    rbpf_tool_buf_free(&code);
+    rbpf_tool_buf_free(&container);
+    return status;
+}
+
+/* Reads FILE as a container (text and its functions) or, with raw, as bare
+ * instructions. */
+static int load_code(const char *path, int raw, rbpf_tool_buf_t *blob, rbpf_tool_container_t *c)
+{
+    rbpf_tool_error_t err;
+    int status = read_input(path, blob);
+    if (status)
+        return status;
+    memset(c, 0, sizeof *c);
+    if (raw) {
+        if (blob->length == 0 || blob->length % RBPF_INSN_SIZE)
+            return error(EXIT_REFUSED, "%s: %zu bytes is not a whole number of instructions (8 bytes each)",
+                         path, blob->length);
+        c->text = blob->data;
+        c->text_len = (uint32_t)(blob->length > UINT32_MAX ? 0 : blob->length);
+        if (blob->length > UINT32_MAX)
+            return error(EXIT_REFUSED, "%s: too large", path);
+        return 0;
+    }
+    if (rbpf_tool_container_read(blob->data, blob->length, c, &err) != 0)
+        return error(EXIT_REFUSED, "%s: %s", path, err.text);
+    return 0;
+}
+
+static int cmd_disasm(int argc, char **argv)
+{
+    const char *in = NULL;
+    int raw = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--raw") == 0)
+            raw = 1;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return usage_error("disasm", "unknown option '%s'", argv[i]);
+        else if (!in)
+            in = argv[i];
+        else
+            return usage_error("disasm", "unexpected argument '%s'", argv[i]);
+    }
+    if (!in)
+        return usage_error("disasm", "%sno input file", "");
+    rbpf_tool_buf_t blob = {0};
+    rbpf_tool_container_t c;
+    int status = load_code(in, raw, &blob, &c);
+    if (status == 0) {
+        size_t count = c.text_len / RBPF_INSN_SIZE;
+        char line[128];
+        for (size_t i = 0; i < count;) {
+            for (uint32_t f = 0; f < c.function_count; f++) {
+                uint32_t offset;
+                const char *name = rbpf_tool_container_function(&c, f, &offset);
+                if (offset == i * RBPF_INSN_SIZE)
+                    printf("# function %s\n", name);
+            }
+            i += rbpf_tool_disasm_insn(c.text, count, i, line, sizeof line);
+            puts(line);
+        }
+    }
+    rbpf_tool_buf_free(&blob);
+    return status;
+}
+
+/* ---- verify / run ------------------------------------------------------ */
+static void print_to_stderr(void *user, const char *text, size_t length)
+{
+    (void)user;
+    fwrite(text, 1, length, stderr);
+}
+
+static uint64_t monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t clock_ms(void *user)
+{
+    (void)user;
+    return monotonic_ns() / 1000000u;
+}
+
+static const rbpf_helper_t standard_helpers[] = {RBPF_STANDARD_HELPERS};
+
+/* Loads (parse + verify) a container or bare code; prints the refusal. */
+static int load_program(const char *path, int raw, const rbpf_tool_buf_t *blob,
+                        rbpf_program_t *prog, const rbpf_config_t *config)
+{
+    int rc = raw ? rbpf_load_raw(prog, blob->data, blob->length, config)
+                 : rbpf_load(prog, blob->data, blob->length, config);
+    if (rc == RBPF_OK)
+        return 0;
+    if (prog->error_at >= 0 && rc <= RBPF_ERR_EMPTY)
+        return error(EXIT_REFUSED, "%s: %s (at byte %ld)", path, rbpf_strerror(rc),
+                     (long)prog->error_at);
+    if (prog->error_at >= 0)
+        return error(EXIT_REFUSED, "%s: instruction %ld: %s", path, (long)prog->error_at,
+                     rbpf_strerror(rc));
+    return error(EXIT_REFUSED, "%s: %s", path, rbpf_strerror(rc));
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+    const char *in = NULL;
+    int raw = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--raw") == 0)
+            raw = 1;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return usage_error("verify", "unknown option '%s'", argv[i]);
+        else if (!in)
+            in = argv[i];
+        else
+            return usage_error("verify", "unexpected argument '%s'", argv[i]);
+    }
+    if (!in)
+        return usage_error("verify", "%sno input file", "");
+    rbpf_tool_buf_t blob = {0};
+    rbpf_program_t prog;
+    rbpf_config_t config = {0};
+    config.helpers = standard_helpers;
+    config.helper_count = sizeof standard_helpers / sizeof standard_helpers[0];
+    int status = read_input(in, &blob);
+    if (status == 0)
+        status = load_program(in, raw, &blob, &prog, &config);
+    if (status == 0)
+        puts("ok");
+    rbpf_tool_buf_free(&blob);
+    return status;
+}
+
+static void *aligned_buffer(size_t n)
+{
+    /* malloc's result is aligned for any type, so for 8 bytes too. */
+    void *p = malloc(n ? n : 8);
+    if (!p) {
+        fprintf(stderr, "rbpf: error: out of memory\n");
+        exit(EXIT_USAGE);
+    }
+    memset(p, 0, n ? n : 8);
+    return p;
+}
+
+static int run_error(const char *path, const rbpf_vm_t *vm, int rc)
+{
+    if (vm->error_at >= 0)
+        return error(EXIT_FAULT, "%s: run time: instruction %ld: %s", path, (long)vm->error_at,
+                     rbpf_strerror(rc));
+    return error(EXIT_FAULT, "%s: run time: %s", path, rbpf_strerror(rc));
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    const char *in = NULL, *function = NULL, *ctx_hex = NULL, *ctx_file = NULL;
+    uint32_t budget = 0, stack = 512, repeat = 1;
+    int raw = 0, stats = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int more = i + 1 < argc;
+        if (strcmp(a, "--raw") == 0) {
+            raw = 1;
+        } else if (strcmp(a, "--stats") == 0) {
+            stats = 1;
+        } else if (strcmp(a, "-f") == 0 && more) {
+            function = argv[++i];
+        } else if (strcmp(a, "--ctx-hex") == 0 && more) {
+            ctx_hex = argv[++i];
+        } else if (strcmp(a, "--ctx-file") == 0 && more) {
+            ctx_file = argv[++i];
+        } else if (strcmp(a, "--budget") == 0 && more) {
+            if (parse_u32("run", a, argv[++i], 1, UINT32_MAX, &budget))
+                return EXIT_USAGE;
+        } else if (strcmp(a, "--stack") == 0 && more) {
+            if (parse_u32("run", a, argv[++i], 0, 64u << 20, &stack))
+                return EXIT_USAGE;
+        } else if (strcmp(a, "--repeat") == 0 && more) {
+            if (parse_u32("run", a, argv[++i], 1, UINT32_MAX, &repeat))
+                return EXIT_USAGE;
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("run", "unknown option or missing value '%s'", a);
+        } else if (!in) {
+            in = a;
+        } else {
+            return usage_error("run", "unexpected argument '%s'", a);
+        }
+    }
+    if (!in)
+        return usage_error("run", "%sno input file", "");
+    if (ctx_hex && ctx_file)
+        return usage_error("run", "give --ctx-hex or --ctx-file, not both%s", "");
+    if (stack % 8)
+        return usage_error("run", "--stack must be a multiple of 8, not %s", "the value given");
+
+    rbpf_tool_buf_t blob = {0}, ctx = {0};
+    rbpf_tool_error_t err;
+    rbpf_program_t prog;
+    rbpf_vm_t vm;
+    rbpf_config_t config = {0};
+    void *stack_mem = aligned_buffer(stack), *ram = NULL, *ctx_mem = NULL;
+    int status = 0;
+    config.stack = stack_mem;
+    config.stack_size = stack;
+    config.budget = budget;
+    config.helpers = standard_helpers;
+    config.helper_count = sizeof standard_helpers / sizeof standard_helpers[0];
+    config.print = print_to_stderr;
+    config.now_ms = clock_ms;
+
+    if (ctx_hex && rbpf_tool_hex_decode(ctx_hex, strlen(ctx_hex), &ctx, "--ctx-hex", &err) != 0)
+        status = error(EXIT_USAGE, "%s", err.text);
+    if (status == 0 && ctx_file)
+        status = read_input(ctx_file, &ctx);
+    if (status == 0)
+        status = read_input(in, &blob);
+    if (status == 0)
+        status = load_program(in, raw, &blob, &prog, &config);
+    int index = 0;
+    if (status == 0 && function) {
+        index = rbpf_function_find(&prog, function);
+        if (index < 0)
+            status = error(EXIT_REFUSED, "%s: no function named '%s'", in, function);
+    }
+    if (status == 0) {
+        size_t ram_size = (size_t)prog.data_len + prog.bss_len;
+        ram = ram_size ? aligned_buffer(ram_size) : NULL;
+        int rc = rbpf_vm_init(&vm, &prog, &config, ram, ram_size);
+        if (rc != RBPF_OK)
+            status = error(EXIT_REFUSED, "%s: %s", in, rbpf_strerror(rc));
+    }
+    if (status == 0) {
+        uint64_t r0 = 0;
+        ctx_mem = ctx.length ? aligned_buffer(ctx.length) : NULL;
+        uint64_t start = monotonic_ns();
+        for (uint32_t r = 0; r < repeat && status == 0; r++) {
+            if (ctx_mem)
+                memcpy(ctx_mem, ctx.data, ctx.length);
+            int rc = rbpf_vm_run(&vm, (uint32_t)index, ctx_mem, ctx.length, &r0);
+            if (rc != RBPF_OK)
+                status = run_error(in, &vm, rc);
+        }
+        uint64_t elapsed = monotonic_ns() - start;
+        if (status == 0) {
+            printf("0x%llx\n", (unsigned long long)r0);
+            fflush(stdout);
+        }
+        if (stats && status == 0)
+            fprintf(stderr, "stats: runs=%u insns=%llu ns_per_run=%llu\n", (unsigned)repeat,
+                    (unsigned long long)vm.instructions,
+                    (unsigned long long)(elapsed / repeat));
+        rbpf_vm_deinit(&vm);
+    }
+    free(stack_mem);
+    free(ram);
+    free(ctx_mem);
+    rbpf_tool_buf_free(&blob);
+    rbpf_tool_buf_free(&ctx);
+    return status;
+}
+
+/* ---- plugin ------------------------------------------------------------- */
+static int helper_return_r1(rbpf_vm_t *vm, const uint64_t *args, uint64_t *result)
+{
+    (void)vm;
+    *result = args[0];
+    return 0;
+}
+
+static int cmd_plugin(int argc, char **argv)
+{
+    static const rbpf_helper_t helpers[] = {{5, "return_r1", helper_return_r1}};
+    rbpf_tool_buf_t text = {0}, code = {0}, mem = {0};
+    rbpf_tool_error_t err;
+    rbpf_program_t prog;
+    rbpf_vm_t vm;
+    rbpf_config_t config = {0};
+    uint32_t stack_size = 512u * (RBPF_DEFAULT_CALL_DEPTH + 1);
+    void *stack = aligned_buffer(stack_size), *mem_buf = NULL;
+    int status = 0;
+    config.stack = stack;
+    config.stack_size = stack_size;
+    config.helpers = helpers;
+    config.helper_count = 1;
+
+    if (argc > 1 && strncmp(argv[1], "--", 2) != 0 &&
+        rbpf_tool_hex_decode(argv[1], strlen(argv[1]), &mem, "memory", &err) != 0)
+        status = error(EXIT_USAGE, "%s", err.text);
+    if (status == 0)
+        status = read_input("-", &text);
+    if (status == 0 &&
+        rbpf_tool_hex_decode((const char *)text.data, text.length, &code, "program", &err) != 0)
+        status = error(EXIT_USAGE, "%s", err.text);
+    if (status == 0)
+        status = load_program("program", 1, &code, &prog, &config);
+    if (status == 0 && rbpf_vm_init(&vm, &prog, &config, NULL, 0) != RBPF_OK)
+        status = error(EXIT_REFUSED, "cannot set up the VM");
+    if (status == 0) {
+        uint64_t r0 = 0;
+        if (mem.length) {
+            mem_buf = aligned_buffer(mem.length);
+            memcpy(mem_buf, mem.data, mem.length);
+        }
+        int rc = rbpf_vm_run(&vm, 0, mem_buf, mem.length, &r0);
+        if (rc != RBPF_OK)
+            status = run_error("program", &vm, rc);
+        else
+            printf("%llx\n", (unsigned long long)r0);
+        rbpf_vm_deinit(&vm);
+    }
+    free(stack);
+    free(mem_buf);
+    rbpf_tool_buf_free(&text);
+    rbpf_tool_buf_free(&code);
+    rbpf_tool_buf_free(&mem);
+    return status;
+}
+
+/* ---- embed -------------------------------------------------------------- */
+static char *c_identifier(const char *path)
+{
+    char *name = replace_extension(path, "", 1);
+    char *out = malloc(strlen(name) + 2);
+    if (!out) {
+        fprintf(stderr, "rbpf: error: out of memory\n");
+        exit(EXIT_USAGE);
+    }
+    size_t k = 0;
+    if (!(name[0] >= 'a' && name[0] <= 'z') && !(name[0] >= 'A' && name[0] <= 'Z') &&
+        name[0] != '_')
+        out[k++] = '_';
+    for (const char *p = name; *p; p++)
+        out[k++] = ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                    (*p >= '0' && *p <= '9'))
+                       ? *p
+                       : '_';
+    out[k] = '\0';
+    free(name);
+    return out;
+}
+
+static int cmd_embed(int argc, char **argv)
+{
+    const char *base = "rbpf_containers";
+    char **files = calloc((size_t)argc, sizeof *files);
+    char **names = calloc((size_t)argc, sizeof *names);
+    int nfiles = 0, status = 0;
+    if (!files || !names)
+        return error(EXIT_USAGE, "out of memory");
+    for (int i = 1; i < argc && status == 0; i++) {
+        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+            base = argv[++i];
+        else if (argv[i][0] == '-' && argv[i][1])
+            status = usage_error("embed", "unknown option '%s'", argv[i]);
+        else
+            files[nfiles++] = argv[i];
+    }
+    if (status == 0 && nfiles == 0)
+        status = usage_error("embed", "%sno container files", "");
+    for (int i = 0; i < nfiles && status == 0; i++) {
+        names[i] = c_identifier(files[i]);
+        for (int k = 0; k < i; k++)
+            if (strcmp(names[k], names[i]) == 0)
+                status = error(EXIT_USAGE, "embed: %s and %s both give the name '%s'", files[k],
+                               files[i], names[i]);
+    }
+
+    rbpf_tool_buf_t c = {0}, h = {0}, blob = {0};
+    const char *slash = strrchr(base, '/');
+    const char *header_name = slash ? slash + 1 : base;
+    char *guard = c_identifier(header_name);
+    for (char *p = guard; *p; p++)
+        if (*p >= 'a' && *p <= 'z')
+            *p = (char)(*p - 'a' + 'A');
+    char line[512];
+#define EMIT(buf, ...)                                    \
+    do {                                                  \
+        snprintf(line, sizeof line, __VA_ARGS__);         \
+        rbpf_tool_buf_put(buf, line, strlen(line));       \
+    } while (0)
+    EMIT(&h, "/* %s.h: containers embedded by rbpf embed. Generated: do not edit. */\n", header_name);
+    EMIT(&h, "#ifndef %s_H\n#define %s_H\n\n#include <stddef.h>\n#include <stdint.h>\n\n", guard, guard);
+    EMIT(&h, "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
+    EMIT(&h, "#ifndef RBPF_EMBEDDED_CONTAINER_DEFINED\n#define RBPF_EMBEDDED_CONTAINER_DEFINED\n");
+    EMIT(&h, "typedef struct rbpf_embedded_container {\n    const char *name;\n"
+             "    const uint8_t *data; /* 8-aligned */\n    size_t size;\n} rbpf_embedded_container_t;\n#endif\n\n");
+    EMIT(&c, "/* %s.c: containers embedded by rbpf embed. Generated: do not edit. */\n", header_name);
+    EMIT(&c, "#include \"%s.h\"\n\n", header_name);
+    EMIT(&c, "#if defined(__GNUC__) || defined(__clang__)\n#define RBPF_EMBED_ALIGN8 __attribute__((aligned(8)))\n"
+             "#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L\n#define RBPF_EMBED_ALIGN8 _Alignas(8)\n"
+             "#elif defined(_MSC_VER)\n#define RBPF_EMBED_ALIGN8 __declspec(align(8))\n"
+             "#else\n#define RBPF_EMBED_ALIGN8 /* the loader also accepts unaligned blobs */\n#endif\n\n");
+    for (int i = 0; i < nfiles && status == 0; i++) {
+        status = read_input(files[i], &blob);
+        if (status)
+            break;
+        EMIT(&h, "/* %s */\nextern const uint8_t rbpf_container_%s[];\n", files[i], names[i]);
+        EMIT(&h, "extern const size_t rbpf_container_%s_size;\n\n", names[i]);
+        EMIT(&c, "/* %s, %zu bytes */\nRBPF_EMBED_ALIGN8 const uint8_t rbpf_container_%s[] = {", files[i],
+             blob.length, names[i]);
+        for (size_t k = 0; k < blob.length; k++)
+            EMIT(&c, "%s0x%02x,", k % 12 ? " " : "\n    ", blob.data[k]);
+        if (blob.length == 0)
+            EMIT(&c, "0");
+        EMIT(&c, "\n};\nconst size_t rbpf_container_%s_size = %zu;\n\n", names[i], blob.length);
+    }
+    EMIT(&h, "/* Every container above, by name, in command-line order. */\n");
+    EMIT(&h, "extern const rbpf_embedded_container_t rbpf_containers[];\nextern const size_t rbpf_container_count;\n\n");
+    EMIT(&h, "#ifdef __cplusplus\n}\n#endif\n\n#endif /* %s_H */\n", guard);
+    EMIT(&c, "const rbpf_embedded_container_t rbpf_containers[] = {\n");
+    for (int i = 0; i < nfiles; i++)
+        EMIT(&c, "    {\"%s\", rbpf_container_%s, sizeof rbpf_container_%s},\n", names[i], names[i],
+             names[i]);
+    if (nfiles == 0)
+        EMIT(&c, "    {0, 0, 0},\n");
+    EMIT(&c, "};\nconst size_t rbpf_container_count = %d;\n", nfiles);
+#undef EMIT
+    if (status == 0) {
+        char *path = malloc(strlen(base) + 3);
+        if (!path) {
+            fprintf(stderr, "rbpf: error: out of memory\n");
+            exit(EXIT_USAGE);
+        }
+        sprintf(path, "%s.h", base);
+        status = write_output(path, h.data, h.length);
+        sprintf(path, "%s.c", base);
+        if (status == 0)
+            status = write_output(path, c.data, c.length);
+        free(path);
+    }
+    free(guard);
+    rbpf_tool_buf_free(&blob);
+    rbpf_tool_buf_free(&c);
+    rbpf_tool_buf_free(&h);
+    for (int i = 0; i < nfiles; i++)
+        free(names[i]);
+    free(names);
+    free(files);
+    return status;
+}
+
+/* ---- Commands ------------------------------------------------------------ */
+static int cmd_help(int argc, char **argv);
+
+static const command_t commands[] = {
+    {"build", cmd_build,
+     "rbpf build [-o OUT.bin] [-O LEVEL] [--cpu v1|v2|v3|v4] [-I DIR]... [-D NAME[=VALUE]]... SRC.c|SRC.cpp",
+     "Compiles a container from C or C++ with clang (-target bpf -ffreestanding, default -O2\n"
+     "and --cpu v3; $CLANG names the compiler, default clang) and converts the object with\n"
+     "gen. The container header directory (include/container, or $RBPF_INCLUDE) is on the\n"
+     "include path: #include <rbpf/container.h>. OUT defaults to SRC's name with .bin in\n"
+     "the current directory.\n"},
+    {"gen", cmd_gen, "rbpf gen [-o OUT.bin] IN.o",
+     "Converts an ELF64 BPF relocatable object into a container: global functions of .text\n"
+     "in the order they are defined (the first is the default entry), .data, .bss, .rodata\n"
+     "and every .rodata.*; data and rodata references become LDDWD/LDDWR, calls between\n"
+     "functions local calls. OUT defaults to IN with .bin.\n"},
+    {"dump", cmd_dump, "rbpf dump FILE.bin",
+     "Prints a container: header, function table, data and rodata in hex, and the text of\n"
+     "every function with offsets, bytes and C-like disassembly.\n"},
+    {"asm", cmd_asm, "rbpf asm [-o OUT] [--raw] IN.s",
+     "Assembles the uBPF/bpf_conformance syntax (labels, # comments, call local, lddw).\n"
+     "Writes a container with one function 'main' at offset 0, or with --raw the bare\n"
+     "instructions. OUT defaults to IN with .bin; '-' is stdout.\n"},
+    {"disasm", cmd_disasm, "rbpf disasm [--raw] FILE",
+     "Disassembles a container (or with --raw bare instructions) into the syntax rbpf asm\n"
+     "reads, so that asm, disasm, asm gives the same bytes. Function starts are marked\n"
+     "with '# function NAME' comments.\n"},
+    {"verify", cmd_verify, "rbpf verify [--raw] FILE",
+     "Loads and verifies a container (or with --raw bare instructions) with the standard\n"
+     "helpers known. Prints 'ok', or the error with the instruction index (exit 2).\n"},
+    {"run", cmd_run,
+     "rbpf run FILE [--raw] [-f NAME] [--ctx-hex HEX | --ctx-file PATH] [--budget N] [--stack N] [--repeat N] [--stats]",
+     "Runs function NAME (default: the first) with the context bytes copied into an\n"
+     "8-aligned writable buffer (r1 = its address, r2 = its length). Prints r0 as 0x<hex>\n"
+     "on stdout; bpf_printf output goes to stderr. --budget: instructions per run (default\n"
+     "1000000); --stack: stack bytes (default 512); --repeat: runs (for benchmarks);\n"
+     "--stats: 'stats: runs=R insns=N ns_per_run=T' on stderr. Exit 2 when the container\n"
+     "is refused, 3 on a fault at run time.\n"},
+    {"embed", cmd_embed, "rbpf embed [-o BASENAME] FILE.bin...",
+     "Writes BASENAME.c and BASENAME.h (default rbpf_containers) with one 8-aligned\n"
+     "const uint8_t rbpf_container_<name>[] and rbpf_container_<name>_size per container\n"
+     "(name: the file name as a C identifier) and a table rbpf_containers[] of\n"
+     "{name, data, size} with rbpf_container_count entries.\n"},
+    {"plugin", cmd_plugin, "rbpf plugin [MEMHEX] [--OPTION]...",
+     "The bpf_conformance plugin protocol: program as hex bytes on stdin, memory as hex in\n"
+     "the first argument; runs it with helper 5 returning r1 and prints r0 in hex.\n"},
+    {"help", cmd_help, "rbpf help [COMMAND]", "Lists the commands, or explains one.\n"},
+};
+
+static const command_t *find_command(const char *name)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    if (argc > 1)
+        return print_help(argv[1]);
+    printf("rbpf %s: build, inspect and run Femto-Containers\n\ncommands:\n", RBPF_VERSION);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        printf("  %s\n", commands[i].usage);
+    printf("\nrbpf COMMAND --help explains one. Exit status: 0 success, 1 usage or I/O error,\n"
+           "2 input refused (load, verify, assembly, object), 3 fault at run time.\n");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    program_path = argv[0];
+    if (argc < 2)
+        return cmd_help(1, argv), EXIT_USAGE;
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+        return cmd_help(1, argv);
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("rbpf %s\n", RBPF_VERSION);
+        return 0;
+    }
+    const command_t *c = find_command(argv[1]);
+    if (!c)
+        return error(EXIT_USAGE, "unknown command '%s' (see rbpf help)", argv[1]);
+    if (c->run != cmd_help && c->run != cmd_plugin && wants_help(argc - 1, argv + 1))
+        return print_help(c->name);
+    return c->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,33 @@
+# tools/tool.mk: the rbpf command-line tool, per build variant, and its tests.
+#
+#   make tool                   $(BUILD)/host/rbpf
+#   make test-tool              every subcommand end to end, the conformance
+#                               assembler checks and the C containers against gcc
+#   make test-tool-sanitize     the same through the asan/ubsan-built tool
+
+# Where `rbpf build` finds the container header directory unless
+# $RBPF_INCLUDE says otherwise (it also looks next to the executable).
+RBPF_CONTAINER_INCLUDE_DIR := $(abspath include/container)
+TOOL_SRCS := $(wildcard tools/*.c)
+
+define tool_rules
+$(BUILD)/$(1)/tools/%.o: CFLAGS += -DRBPF_CONTAINER_INCLUDE='"$(RBPF_CONTAINER_INCLUDE_DIR)"'
+
+$(BUILD)/$(1)/rbpf: $$(TOOL_SRCS:%.c=$(BUILD)/$(1)/%.o) $(BUILD)/$(1)/librbpftool.a $(BUILD)/$(1)/librbpf.a
+	$$(CC) $$(VFLAGS_$(1)) -o $$@ $$^ $$(VLDFLAGS_$(1))
+endef
+$(foreach v,$(VARIANTS),$(eval $(call tool_rules,$(v))))
+
+.PHONY: tool test-tool test-tool-sanitize
+tool: $(BUILD)/host/rbpf
+
+# The native compiler the container results are checked against.
+TOOL_TEST_CC ?= gcc
+
+test-tool: $(BUILD)/host/rbpf
+	@sh tests/tool/run.sh $(BUILD)/host/rbpf $(BUILD)/host/tool-tests $(TOOL_TEST_CC)
+
+test-tool-sanitize: $(BUILD)/asan/rbpf
+	@sh tests/tool/run.sh $(BUILD)/asan/rbpf $(BUILD)/asan/tool-tests $(TOOL_TEST_CC)
+
+TEST_TARGETS += test-tool test-tool-sanitize
