@@ -81,6 +81,34 @@ mcu_bin2c = { echo '/* Generated from $(1); do not edit. */'; \
               echo '};'; \
               echo 'const uint32_t $(2)_len = sizeof $(2);'; }
 
+# ---- make bench-mcu --------------------------------------------------------
+# The workload's source is the benchmarks' own (bench/workloads/); its
+# bytecode is the bare .text of clang's object (entry at offset 0).
+MCU_BENCH_SRC := bench/workloads/fletcher32.c
+MCU_BENCH_CLANG_FLAGS := -O2 -target bpf -mcpu=v3 -ffreestanding -Wall -Wextra -Werror
+
+$(MCU_BUILD)/bench/fletcher32.bpf.o: $(MCU_BENCH_SRC) bench/workloads/workload.h
+	@mkdir -p $(@D)
+	$(CLANG) $(MCU_BENCH_CLANG_FLAGS) -c $< -o $@
+
+$(MCU_BUILD)/bench/fletcher32.bin: $(MCU_BUILD)/bench/fletcher32.bpf.o
+	llvm-objcopy -O binary --only-section=.text $< $@
+
+$(MCU_BUILD)/gen/fletcher32_code.c: $(MCU_BUILD)/bench/fletcher32.bin
+	@mkdir -p $(@D)
+	@$(call mcu_bin2c,$<,fletcher32_code) > $@
+
+$(MCU_BUILD)/bench/fletcher32.native.o: $(MCU_BENCH_SRC) bench/workloads/workload.h
+	@mkdir -p $(@D)
+	$(ARM_PREFIX)gcc $(MCU_CFLAGS) -Ibench/workloads -c $< -o $@
+
+$(eval $(call mcu_image,bench-fletcher32,$(MCU_BUILD)/$(MCU_DIR)/bench_fletcher32.o \
+    $(MCU_BUILD)/gen/fletcher32_code.o $(MCU_BUILD)/bench/fletcher32.native.o))
+
+.PHONY: bench-mcu
+bench-mcu: $(MCU_BUILD)/bench-fletcher32.elf
+	@ARM_PREFIX=$(ARM_PREFIX) $(MCU_DIR)/bench-mcu.sh $<
+
 MCU_HAVE_TOOLS := $(if $(shell command -v $(QEMU_ARM) 2>/dev/null),$(if $(shell command -v $(ARM_PREFIX)gcc 2>/dev/null),yes))
 
 .PHONY: test-mcu test-mcu-if-available mcu-images

@@ -1,7 +1,10 @@
 #!/bin/sh
 # run-qemu.sh IMG [QEMU-ARGS...]: boots a Cortex-M4 image on QEMU's MPS2-AN386
 # board with semihosting, and exits with the image's exit status (124 on a
-# timeout of RBPF_QEMU_TIMEOUT seconds, default 120).
+# timeout of RBPF_QEMU_TIMEOUT seconds, default 120). This is
+#   qemu-system-arm -M mps2-an386 -nographic -semihosting -kernel IMG
+# with the semihosting console on stdout (plain -semihosting writes it to
+# stderr) and no serial port or monitor.
 set -u
 if [ $# -lt 1 ]; then
     echo "usage: $0 IMG [QEMU-ARGS...]" >&2
@@ -14,4 +17,5 @@ if [ ! -f "$img" ]; then
     exit 2
 fi
 exec timeout "${RBPF_QEMU_TIMEOUT:-120}" qemu-system-arm -M mps2-an386 -nographic \
-    -monitor none -serial none -semihosting -kernel "$img" "$@"
+    -monitor none -serial none -chardev stdio,id=semihost \
+    -semihosting-config enable=on,target=native,chardev=semihost -kernel "$img" "$@"

@@ -6,10 +6,10 @@
 # (riscv64-unknown-elf-gcc, freestanding). CONFIG: full, minimal
 # (-DRBPF_MINIMAL=1) or full+helpers (the caller adds the helper and store
 # sources). How each figure is taken is written up in docs/port.md:
-#   text/data/bss  Berkeley `size` of a final link of SRC alone, with
-#                  --gc-sections, every external function of SRC as a root,
-#                  and nothing else linked (libc and libgcc left unresolved);
-#                  text includes read-only data
+#   text/data/bss  Berkeley `size` of a final link of SRC alone (size.ld),
+#                  with --gc-sections, every external function of SRC as a
+#                  root, and nothing else linked (libc and libgcc left
+#                  unresolved); text includes read-only data
 #   vm_state       sizeof(rbpf_vm_t), read back from a probe symbol
 #   stack_max      tools/stack_usage over the -fcallgraph-info=su graphs,
 #                  from rbpf_vm_run (plus the deepest standard helper, as an
@@ -68,7 +68,7 @@ roots=$(${tc}nm -g --defined-only $objs | awk 'NF == 3 && $2 ~ /[TDRB]/ { print 
 uflags=
 for r in $roots; do uflags="$uflags -Wl,-u,$r"; done
 # shellcheck disable=SC2086
-$cc $arch -nostdlib -Wl,--gc-sections -Wl,--entry=rbpf_vm_run \
+$cc $arch -nostdlib -T "$here/size.ld" -Wl,--no-warn-rwx-segments -Wl,--gc-sections -Wl,--entry=rbpf_vm_run \
     -Wl,--unresolved-symbols=ignore-all $uflags $objs -o "$dir/image.elf"
 set -- $(${tc}size "$dir/image.elf" | awk 'NR == 2 { print $1, $2, $3 }')
 text=$1 data=$2 bss=$3

@@ -1,0 +1,47 @@
+#!/bin/sh
+# bench-mcu.sh IMG: runs the fletcher32 bench image (bench_fletcher32.c) on
+# the emulated Cortex-M4 with every executed instruction traced
+# (-singlestep -d exec,nochain: one `Trace` line per guest instruction, its
+# PC the second field in brackets), counts the instructions between the
+# calls of bench_mark(), and prints
+#   mcu fletcher32: thumb_insns_per_ebpf_insn=X vm_insns=N native_insns=M ratio=R
+# vm_insns: eBPF instructions of one VM run (vm->instructions); native_insns:
+# Thumb instructions of one native run; thumb_insns_per_ebpf_insn: Thumb
+# instructions of one VM run (loader and set-up excluded) per eBPF
+# instruction; ratio: Thumb instructions of a VM run over a native run.
+set -eu
+img=$1
+here=$(cd "$(dirname "$0")" && pwd)
+prefix=${ARM_PREFIX:-arm-none-eabi-}
+trace=${img%.elf}.trace
+out=${img%.elf}.out
+mark=$(${prefix}nm "$img" | awk '$3 == "bench_mark" { print $1 }')
+[ -n "$mark" ] || { echo "bench-mcu: no bench_mark in $img" >&2; exit 1; }
+mark=$(printf '%08x' $((0x$mark & ~1)))
+status=0
+"$here/run-qemu.sh" "$img" -singlestep -d exec,nochain -D "$trace" > "$out" || status=$?
+cat "$out"
+if [ "$status" -ne 0 ]; then
+    echo "bench-mcu: the image failed (exit $status)" >&2
+    exit 1
+fi
+ebpf=$(sed -n 's/.*ebpf_insns=\([0-9]*\).*/\1/p' "$out")
+[ -n "$ebpf" ] || { echo "bench-mcu: no ebpf_insns in the output" >&2; exit 1; }
+awk -v mark="$mark" -v ebpf="$ebpf" '
+/^Trace/ {
+    split($0, f, "[][/]")
+    pc = f[3]
+    # The mark function is entered at its address with the Thumb bit clear.
+    if (pc == mark) { phase++; next }
+    count[phase]++
+}
+END {
+    if (phase != 5) { print "bench-mcu: found " phase " of 5 marks" > "/dev/stderr"; exit 1 }
+    vm = (count[2] - count[1]) / 10
+    native = (count[4] - count[3]) / 10
+    if (vm <= 0 || native <= 0 || ebpf <= 0) { print "bench-mcu: bad counts" > "/dev/stderr"; exit 1 }
+    printf "mcu fletcher32: thumb_insns_per_ebpf_insn=%.2f vm_insns=%d native_insns=%d ratio=%.2f\n",
+        vm / ebpf, ebpf, native, vm / native
+    printf "mcu fletcher32: thumb_insns_per_vm_run=%d\n", vm
+}' "$trace"
+rm -f "$trace"
