@@ -67,7 +67,8 @@ int rbpf_vm_init(rbpf_vm_t *vm, const rbpf_program_t *prog, const rbpf_config_t 
             return RBPF_ERR_TOO_SMALL;
         if ((uintptr_t)ram % 8u != 0)
             return RBPF_ERR_ALIGNMENT;
-        memcpy(ram, prog->data, prog->data_len);
+        if (prog->data_len != 0)
+            memcpy(ram, prog->data, prog->data_len);
         memset((uint8_t *)ram + prog->data_len, 0, prog->bss_len);
     }
     memset(vm, 0, sizeof(*vm));
@@ -195,8 +196,8 @@ static uint64_t arsh(uint64_t a, unsigned s, unsigned bits)
 #define R(n) regs[n]
 #define DST regs[dst]
 #define SRC regs[src]
-#define OFF RBPF_INSN_OFF(ip)
-#define IMM RBPF_INSN_IMM(ip)
+#define OFF off
+#define IMM imm
 #define IMM64 ((uint64_t)(int64_t)IMM)
 #define NEXT goto next
 #define FAIL(code) do { rc = (code); goto fail; } while (0)
@@ -319,6 +320,7 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
     goto start;
     {
         unsigned dst, src;
+        int32_t off, imm;
     next:
         ip += RBPF_INSN_SIZE;
     start:
@@ -327,7 +329,8 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
         remaining--;
         dst = RBPF_INSN_DST(ip);
         src = RBPF_INSN_SRC(ip);
-        (void)src;
+        off = RBPF_INSN_OFF(ip);
+        imm = RBPF_INSN_IMM(ip);
 #if RBPF_USE_COMPUTED_GOTO
         goto *(&&L_illegal + dispatch[ip[0]]);
     L_illegal:

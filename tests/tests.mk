@@ -1,0 +1,49 @@
+# tests/tests.mk: the core library's tests. Unit tests (cmocka, tests/unit)
+# and the conformance runner (tests/conformance), linked against the core
+# objects (loader, verifier, interpreter, errors) of each variant.
+#
+#   make test-unit          unit tests: host, asan, switch, and minimal config
+#   make test-conformance   the bpf_conformance suite: host, asan, switch
+#   make test-sanitize      both, asan variant only
+
+UNIT_TESTS := $(patsubst %.c,%,$(wildcard tests/unit/test_*.c))
+UNIT_VARIANTS := host asan switch minimal
+CONFORMANCE_VARIANTS := host asan switch
+
+# The minimal configuration: RBPF_MINIMAL=1 drops ALU32, JMP32, atomics,
+# local calls and the long error texts.
+VFLAGS_minimal := $(OPT) -DRBPF_MINIMAL=1
+VLDFLAGS_minimal :=
+$(BUILD)/minimal/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(COMMON_CFLAGS) $(VFLAGS_minimal) $(CFLAGS) -MMD -MP -c $< -o $@
+
+CORE_OBJS = $(LIB_CORE_SRCS:%.c=$(BUILD)/$(1)/%.o)
+
+# $(call core_test_rules,VARIANT)
+define core_test_rules
+$(BUILD)/$(1)/tests/unit/%: $(BUILD)/$(1)/tests/unit/%.o $(BUILD)/$(1)/tests/unit/unit.o $(call CORE_OBJS,$(1))
+	$$(CC) $$(VLDFLAGS_$(1)) $$^ -lcmocka -o $$@
+
+$(BUILD)/$(1)/tests/conformance/conformance: $(BUILD)/$(1)/tests/conformance/conformance.o $(call CORE_OBJS,$(1))
+	$$(CC) $$(VLDFLAGS_$(1)) $$^ -o $$@
+
+.PHONY: test-unit-$(1) test-conformance-$(1)
+test-unit-$(1): $(UNIT_TESTS:%=$(BUILD)/$(1)/%)
+	@for t in $$^; do echo "== $(1): $$$$t"; $$$$t || exit 1; done
+
+test-conformance-$(1): $(BUILD)/$(1)/tests/conformance/conformance
+	@echo "== $(1): conformance suite from $$(RBPF_CONFORMANCE_DIR)"
+	@$$<
+endef
+$(foreach v,$(UNIT_VARIANTS),$(eval $(call core_test_rules,$(v))))
+
+.SECONDARY: $(foreach v,$(UNIT_VARIANTS),$(UNIT_TESTS:%=$(BUILD)/$(v)/%.o) \
+                $(BUILD)/$(v)/tests/unit/unit.o $(BUILD)/$(v)/tests/conformance/conformance.o)
+
+.PHONY: test-unit test-conformance test-sanitize
+test-unit: $(UNIT_VARIANTS:%=test-unit-%)
+test-conformance: $(CONFORMANCE_VARIANTS:%=test-conformance-%)
+test-sanitize: test-unit-asan test-conformance-asan
+
+TEST_TARGETS += test-unit test-conformance test-sanitize
