@@ -5,12 +5,15 @@
  * refused by the verifier. Each program runs twice: in place (flash) and
  * copied to an odd RAM address, so an unaligned instruction fetch the core
  * would fault on, or a result that depends on alignment, shows up.
+ * In a build without some features (RBPF_MINIMAL), a test that uses one is
+ * skipped, after checking that the verifier refuses it.
  * Prints `mcu conformance: N passed, M failed, K skipped`; exits 1 on any
  * failure.
  */
 #include <string.h>
 
 #include "conformance.h"
+#include "isa.h"
 #include "port.h"
 #include "rbpf.h"
 
@@ -33,6 +36,34 @@ static const rbpf_config_t config = {
 
 static uint64_t memory[512];
 static uint8_t code[1024 + 1];
+
+/* 1 when an instruction of `program` has no row in this build's ISA: its
+ * opcode and selecting field match only rows of compiled-out features. */
+static int uses_missing_feature(const uint8_t *program, uint32_t length)
+{
+    static const uint8_t selects[RBPF_FORM_COUNT] = {
+#define SELECTS_(form, uses, sel) sel,
+        RBPF_FORMS(SELECTS_)
+#undef SELECTS_
+    };
+    for (uint32_t at = 0; at + RBPF_INSN_SIZE <= length; at += RBPF_INSN_SIZE) {
+        const uint8_t *p = program + at;
+        int known = 0, enabled = 0;
+#define MATCH_(name, opcode, form, sel, once, feature, mnemonic)                           \
+    if (RBPF_INSN_OPCODE(p) == (opcode) &&                                                  \
+        (selects[RBPF_FORM_##form] == RBPF_SELECTS_OFF ? RBPF_INSN_OFF(p) == (sel)          \
+         : selects[RBPF_FORM_##form] == RBPF_SELECTS_IMM ? RBPF_INSN_IMM(p) == (sel)        \
+         : selects[RBPF_FORM_##form] == RBPF_SELECTS_SRC ? RBPF_INSN_SRC(p) == (sel) : 1)) { \
+        known = 1;                                                                          \
+        RBPF_IF_FEATURE(feature, enabled = 1;)                                              \
+    }
+        RBPF_ISA(MATCH_)
+#undef MATCH_
+        if (known && !enabled)
+            return 1;
+    }
+    return 0;
+}
 
 static void report(const char *name, const char *where, const char *what)
 {
@@ -92,6 +123,16 @@ int main(void)
         if (t->mem_len > sizeof memory || t->program_len > sizeof code - 1) {
             report(t->name, "", "too large for the image's buffers\n");
             failed++;
+            continue;
+        }
+        if (uses_missing_feature(t->program, t->program_len)) {
+            rbpf_program_t prog;
+            if (rbpf_load_raw(&prog, t->program, t->program_len, &config) == RBPF_OK) {
+                report(t->name, "", "uses a compiled-out feature but was accepted\n");
+                failed++;
+            } else {
+                skipped++;
+            }
             continue;
         }
         memcpy(code + 1, t->program, t->program_len);

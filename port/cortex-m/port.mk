@@ -32,37 +32,61 @@ size:
 # ---- Cortex-M4 images -----------------------------------------------------
 # The library is built as a firmware would build it (-Os, Thumb-2, sections
 # for --gc-sections); the images add startup, semihosting and a test main.
+# Three builds, each under $(MCU_BUILD)/<variant>/ with its own library:
+#   full     the default configuration
+#   minimal  -DRBPF_MINIMAL=1 (tests of compiled-out features are skipped)
+#   ubsan    full, with the library under -fsanitize=undefined in trap mode:
+#            any undefined behaviour on the 32-bit core faults the image
 MCU_ARCH := -mcpu=cortex-m4 -mthumb
 MCU_CFLAGS := $(MCU_ARCH) -Os -g -ffunction-sections -fdata-sections $(COMMON_CFLAGS) -I$(MCU_DIR)
 MCU_LDFLAGS := $(MCU_ARCH) --specs=nano.specs -nostartfiles -Wl,--gc-sections \
                -T $(MCU_DIR)/mps2-an386.ld
-MCU_PORT_OBJS := $(MCU_BUILD)/$(MCU_DIR)/startup.o $(MCU_BUILD)/$(MCU_DIR)/semihost.o
-MCU_LIB := $(MCU_BUILD)/librbpf.a
 MCU_CONFORMANCE_JSON := $(RBPF_CONFORMANCE_DIR)/assembled.json
+MCU_HAVE_SUITE := $(if $(wildcard $(MCU_CONFORMANCE_JSON)),yes)
+MCU_VARIANTS := full minimal ubsan
+MCU_VFLAGS_full :=
+MCU_VFLAGS_minimal := -DRBPF_MINIMAL=1
+MCU_VFLAGS_ubsan :=
+MCU_LIBFLAGS_ubsan := -fsanitize=undefined -fsanitize-undefined-trap-on-error
+MCU_IMAGES_full := hello test-core $(if $(MCU_HAVE_SUITE),conformance)
+MCU_IMAGES_minimal := test-core $(if $(MCU_HAVE_SUITE),conformance)
+MCU_IMAGES_ubsan := test-core $(if $(MCU_HAVE_SUITE),conformance)
+MCU_IMAGE_OBJS_hello := $(MCU_DIR)/hello.o
+MCU_IMAGE_OBJS_test-core := $(MCU_DIR)/test_core.o
+MCU_IMAGE_OBJS_conformance := $(MCU_DIR)/conformance.o gen/conformance_data.o
+MCU_IMAGE_OBJS_bench-fletcher32 := $(MCU_DIR)/bench_fletcher32.o gen/fletcher32_code.o \
+                                   bench/fletcher32.native.o
 
-$(MCU_BUILD)/%.o: %.c
-	@mkdir -p $(@D)
-	$(ARM_PREFIX)gcc $(MCU_CFLAGS) -MMD -MP -c $< -o $@
+# $(call mcu_variant,VARIANT): objects, library and images of one build.
+define mcu_variant
+$(MCU_BUILD)/$(1)/src/%.o: src/%.c
+	@mkdir -p $$(@D)
+	$(ARM_PREFIX)gcc $(MCU_CFLAGS) $(MCU_VFLAGS_$(1)) $(MCU_LIBFLAGS_$(1)) -MMD -MP -c $$< -o $$@
 
-$(MCU_BUILD)/gen/%.o: $(MCU_BUILD)/gen/%.c
-	$(ARM_PREFIX)gcc $(MCU_CFLAGS) -c $< -o $@
+$(MCU_BUILD)/$(1)/$(MCU_DIR)/%.o: $(MCU_DIR)/%.c
+	@mkdir -p $$(@D)
+	$(ARM_PREFIX)gcc $(MCU_CFLAGS) $(MCU_VFLAGS_$(1)) -MMD -MP -c $$< -o $$@
 
-$(MCU_LIB): $(LIB_SRCS:%.c=$(MCU_BUILD)/%.o)
-	@rm -f $@
-	$(ARM_PREFIX)ar rcs $@ $^
+$(MCU_BUILD)/$(1)/gen/%.o: $(MCU_BUILD)/gen/%.c
+	@mkdir -p $$(@D)
+	$(ARM_PREFIX)gcc $(MCU_CFLAGS) $(MCU_VFLAGS_$(1)) -c $$< -o $$@
 
-# $(call mcu_image,NAME,OBJECTS): $(MCU_BUILD)/NAME.elf from the port, the
-# objects and the library.
-define mcu_image
-$(MCU_BUILD)/$(1).elf: $(MCU_PORT_OBJS) $(2) $(MCU_LIB) $(MCU_DIR)/mps2-an386.ld
-	$(ARM_PREFIX)gcc $(MCU_LDFLAGS) -Wl,-Map,$(MCU_BUILD)/$(1).map \
-	    $(MCU_PORT_OBJS) $(2) $(MCU_LIB) -o $$@
+$(MCU_BUILD)/$(1)/librbpf.a: $(LIB_SRCS:%.c=$(MCU_BUILD)/$(1)/%.o)
+	@rm -f $$@
+	$(ARM_PREFIX)ar rcs $$@ $$^
+
 endef
 
-$(eval $(call mcu_image,hello,$(MCU_BUILD)/$(MCU_DIR)/hello.o))
-$(eval $(call mcu_image,test-core,$(MCU_BUILD)/$(MCU_DIR)/test_core.o))
-$(eval $(call mcu_image,conformance,$(MCU_BUILD)/$(MCU_DIR)/conformance.o \
-                                    $(MCU_BUILD)/gen/conformance_data.o))
+# $(call mcu_image,VARIANT,IMAGE): $(MCU_BUILD)/VARIANT/IMAGE.elf.
+define mcu_image
+$(MCU_BUILD)/$(1)/$(2).elf: $(MCU_BUILD)/$(1)/$(MCU_DIR)/startup.o \
+        $(MCU_BUILD)/$(1)/$(MCU_DIR)/semihost.o $(MCU_IMAGE_OBJS_$(2):%=$(MCU_BUILD)/$(1)/%) \
+        $(MCU_BUILD)/$(1)/librbpf.a $(MCU_DIR)/mps2-an386.ld
+	$(ARM_PREFIX)gcc $(MCU_LDFLAGS) -Wl,-Map,$$(@:.elf=.map) $$(filter %.o %.a,$$^) -o $$@
+endef
+$(foreach v,$(MCU_VARIANTS),$(eval $(call mcu_variant,$(v))))
+$(foreach v,$(MCU_VARIANTS),$(foreach i,$(MCU_IMAGES_$(v)),$(eval $(call mcu_image,$(v),$(i)))))
+$(eval $(call mcu_image,full,bench-fletcher32))
 
 # The suite, generated at build time from the shared folder (never copied).
 $(MCU_BUILD)/gen/conformance_data.c: $(MCU_CONFORMANCE_JSON) $(MCU_DIR)/conformance-gen.awk
@@ -71,7 +95,6 @@ $(MCU_BUILD)/gen/conformance_data.c: $(MCU_CONFORMANCE_JSON) $(MCU_DIR)/conforma
 	@awk -f $(MCU_DIR)/conformance-gen.awk $< \
 	    $(wildcard $(RBPF_CONFORMANCE_DIR)/negative/unused-*.data) > $@.tmp
 	@mv $@.tmp $@
-$(MCU_BUILD)/gen/conformance_data.o: $(MCU_DIR)/conformance.h
 
 # A binary file as a C array: $(call mcu_bin2c,FILE,SYMBOL) > out.c
 mcu_bin2c = { echo '/* Generated from $(1); do not edit. */'; \
@@ -98,21 +121,18 @@ $(MCU_BUILD)/gen/fletcher32_code.c: $(MCU_BUILD)/bench/fletcher32.bin
 	@mkdir -p $(@D)
 	@$(call mcu_bin2c,$<,fletcher32_code) > $@
 
-$(MCU_BUILD)/bench/fletcher32.native.o: $(MCU_BENCH_SRC) bench/workloads/workload.h
+$(MCU_BUILD)/full/bench/fletcher32.native.o: $(MCU_BENCH_SRC) bench/workloads/workload.h
 	@mkdir -p $(@D)
 	$(ARM_PREFIX)gcc $(MCU_CFLAGS) -Ibench/workloads -c $< -o $@
 
-$(eval $(call mcu_image,bench-fletcher32,$(MCU_BUILD)/$(MCU_DIR)/bench_fletcher32.o \
-    $(MCU_BUILD)/gen/fletcher32_code.o $(MCU_BUILD)/bench/fletcher32.native.o))
-
 .PHONY: bench-mcu
-bench-mcu: $(MCU_BUILD)/bench-fletcher32.elf
+bench-mcu: $(MCU_BUILD)/full/bench-fletcher32.elf
 	@ARM_PREFIX=$(ARM_PREFIX) $(MCU_DIR)/bench-mcu.sh $<
 
 MCU_HAVE_TOOLS := $(if $(shell command -v $(QEMU_ARM) 2>/dev/null),$(if $(shell command -v $(ARM_PREFIX)gcc 2>/dev/null),yes))
 
 .PHONY: test-mcu test-mcu-if-available mcu-images
-MCU_TEST_IMAGES := hello test-core $(if $(wildcard $(MCU_CONFORMANCE_JSON)),conformance)
+MCU_TEST_IMAGES := $(foreach v,$(MCU_VARIANTS),$(MCU_IMAGES_$(v):%=$(v)/%))
 mcu-images: $(MCU_TEST_IMAGES:%=$(MCU_BUILD)/%.elf)
 
 test-mcu: mcu-images
@@ -120,7 +140,7 @@ test-mcu: mcu-images
 	    echo "test-mcu: $$img"; \
 	    $(MCU_RUN) $(MCU_BUILD)/$$img.elf || { echo "test-mcu: $$img FAILED (exit $$?)"; exit 1; }; \
 	done
-	$(if $(wildcard $(MCU_CONFORMANCE_JSON)),,@echo "test-mcu: conformance skipped ($(MCU_CONFORMANCE_JSON) not found)")
+	$(if $(MCU_HAVE_SUITE),,@echo "test-mcu: conformance skipped ($(MCU_CONFORMANCE_JSON) not found)")
 	@echo "test-mcu: passed ($(MCU_TEST_IMAGES))"
 
 ifeq ($(MCU_HAVE_TOOLS),yes)
