@@ -1,0 +1,121 @@
+# mk/rbpf.mk: Femto-Containers for a make project. Include it from your
+# Makefile; every .c and .cpp file under $(RBPF_CONTAINER_PATH) becomes a
+# container, built with `rbpf build` into $(RBPF_OUT)/NAME.bin and embedded
+# with `rbpf embed` into $(RBPF_OUT)/containers.c/.h, which your application
+# compiles and links together with librbpf (built here, for your compiler and
+# store size). A container is rebuilt when its source, a header next to it,
+# the container header or the tool changes. docs/make.md has the details.
+#
+#   include path/to/rbpf/mk/rbpf.mk
+#   app: main.o $(RBPF_APP_OBJS) $(RBPF_LIBS)
+#   	$(CC) -o $@ $^
+#   main.o: CFLAGS += $(RBPF_CFLAGS)
+#   main.o: $(RBPF_GENERATED)
+#
+# Targets: rbpf-containers (the .bin files and the generated C), rbpf-lib,
+# rbpf-dump (`rbpf dump` of every container), rbpf-clean.
+
+RBPF_MK_DIR := $(dir $(abspath $(lastword $(MAKEFILE_LIST))))
+
+# ---- Settings (set them before the include, or on the command line) ------
+# Where rbpf lives: by default the directory above this file's mk/.
+RBPF_ROOT ?= $(abspath $(RBPF_MK_DIR)..)
+# The container sources, searched recursively.
+RBPF_CONTAINER_PATH ?= container
+# Generated files: containers, generated C, librbpf.
+RBPF_OUT ?= out/rbpf
+# Entries of the key-value store pool shared by all stores (librbpf).
+BPF_STORE_NUM_VALUES ?= 16
+# The clang that `rbpf build` runs (needs the BPF target).
+CLANG ?= clang
+# Extra `rbpf build` options, e.g. -O2 --cpu v2 -DDEBUG=1.
+RBPF_BUILD_FLAGS ?=
+# The rbpf build tree the tool comes from; the tool is built there when missing.
+RBPF_BUILD ?= $(RBPF_ROOT)/build
+RBPF_TOOL ?= $(RBPF_BUILD)/host/rbpf
+# How librbpf and the generated C are compiled ($(CC) is the application's
+# compiler; add target flags such as -mcpu=cortex-m4 -mthumb here).
+RBPF_LIB_CFLAGS ?= -std=c99 -O2 -Wall -Wextra
+
+# ---- For the application --------------------------------------------------
+RBPF_CFLAGS := -I$(RBPF_ROOT)/include -I$(RBPF_ROOT)/cpp -I$(RBPF_OUT) \
+               -DBPF_STORE_NUM_VALUES=$(BPF_STORE_NUM_VALUES)
+RBPF_GENERATED := $(RBPF_OUT)/containers.h
+RBPF_APP_OBJS := $(RBPF_OUT)/containers.o
+RBPF_LIB := $(RBPF_OUT)/librbpf.a
+RBPF_LIBS := $(RBPF_LIB)
+
+# ---- Containers -----------------------------------------------------------
+RBPF_SOURCES := $(sort $(shell find $(RBPF_CONTAINER_PATH) -type f \( -name '*.c' -o -name '*.cpp' \) 2>/dev/null))
+RBPF_CONTAINER_HEADERS := $(shell find $(RBPF_CONTAINER_PATH) -type f \( -name '*.h' -o -name '*.hpp' \) 2>/dev/null)
+rbpf_name = $(basename $(notdir $(1)))
+RBPF_NAMES := $(foreach s,$(RBPF_SOURCES),$(call rbpf_name,$(s)))
+RBPF_BINS := $(RBPF_NAMES:%=$(RBPF_OUT)/%.bin)
+
+ifneq ($(words $(RBPF_NAMES)),$(words $(sort $(RBPF_NAMES))))
+$(error rbpf.mk: two sources under $(RBPF_CONTAINER_PATH) give the same container name: $(RBPF_SOURCES))
+endif
+
+# $(call rbpf_record,FILE,TEXT): FILE holds TEXT, rewritten only when TEXT
+# changes, so that rules depending on FILE rerun exactly then.
+define rbpf_record
+ifneq ($(strip $(2)),$$(strip $$(shell cat $(1) 2>/dev/null)))
+$$(shell mkdir -p $(dir $(1)) && echo '$(strip $(2))' > $(1))
+endif
+$(1): ;
+endef
+
+# Removing a container regenerates the embedded table.
+RBPF_LIST := $(RBPF_OUT)/names
+$(eval $(call rbpf_record,$(RBPF_LIST),$(RBPF_NAMES)))
+
+# $(call rbpf_container_rule,SOURCE)
+define rbpf_container_rule
+$(RBPF_OUT)/$(call rbpf_name,$(1)).bin: $(1) $(RBPF_CONTAINER_HEADERS) \
+        $(RBPF_ROOT)/include/container/rbpf/container.h $(RBPF_TOOL)
+	@mkdir -p $$(@D)
+	CLANG='$(CLANG)' $(RBPF_TOOL) build -o $$@ -I$(RBPF_CONTAINER_PATH) $(RBPF_BUILD_FLAGS) $$<
+endef
+$(foreach s,$(RBPF_SOURCES),$(eval $(call rbpf_container_rule,$(s))))
+
+# containers.c and containers.h come from one `rbpf embed`; a pattern rule
+# with two targets (stem ".") tells make that one run makes both.
+$(RBPF_OUT)/containers%c $(RBPF_OUT)/containers%h: $(RBPF_BINS) $(RBPF_LIST) $(RBPF_TOOL)
+	@test -n '$(RBPF_NAMES)' || { echo "rbpf.mk: no .c or .cpp files under '$(RBPF_CONTAINER_PATH)'" >&2; exit 1; }
+	$(RBPF_TOOL) embed -o $(RBPF_OUT)/containers $(RBPF_BINS)
+
+$(RBPF_OUT)/containers.o: $(RBPF_OUT)/containers.c $(RBPF_OUT)/containers.h
+	$(CC) $(RBPF_LIB_CFLAGS) -c $< -o $@
+
+# ---- librbpf, compiled for the application -------------------------------
+RBPF_LIB_SRCS := $(wildcard $(RBPF_ROOT)/src/*.c)
+RBPF_LIB_OBJS := $(patsubst $(RBPF_ROOT)/src/%.c,$(RBPF_OUT)/lib/%.o,$(RBPF_LIB_SRCS))
+
+# Changing the flags (BPF_STORE_NUM_VALUES, say) rebuilds the library.
+RBPF_LIB_FLAGS := $(RBPF_OUT)/lib/flags
+$(eval $(call rbpf_record,$(RBPF_LIB_FLAGS),$(CC) $(RBPF_LIB_CFLAGS) $(RBPF_CFLAGS)))
+
+$(RBPF_OUT)/lib/%.o: $(RBPF_ROOT)/src/%.c $(RBPF_LIB_FLAGS)
+	@mkdir -p $(@D)
+	$(CC) $(RBPF_LIB_CFLAGS) $(RBPF_CFLAGS) -I$(RBPF_ROOT)/src -MMD -MP -c $< -o $@
+
+$(RBPF_LIB): $(RBPF_LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+-include $(RBPF_LIB_OBJS:.o=.d)
+
+# ---- The tool -------------------------------------------------------------
+$(RBPF_TOOL):
+	$(MAKE) -C $(RBPF_ROOT) BUILD=$(RBPF_BUILD) tool
+
+# ---- Targets --------------------------------------------------------------
+.PHONY: rbpf-containers rbpf-lib rbpf-dump rbpf-clean
+rbpf-containers: $(RBPF_BINS) $(RBPF_OUT)/containers.c
+rbpf-lib: $(RBPF_LIB)
+
+rbpf-dump: $(RBPF_BINS)
+	@for b in $(RBPF_BINS); do echo "== $$b"; $(RBPF_TOOL) dump $$b || exit 1; done
+
+rbpf-clean:
+	rm -rf $(RBPF_OUT)

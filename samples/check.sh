@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# check.sh OUT RBPF: runs the samples built under OUT (OUT/basic/basic,
+# OUT/usercalls/usercalls) with inputs of its own and compares their whole
+# output with what it computes here, in shell arithmetic, from those inputs.
+set -u
+out=$1
+rbpf=$2
+failures=0
+
+check() { # NAME EXPECTED ACTUAL
+    if [ "$2" == "$3" ]; then
+        echo "ok: $1"
+    else
+        echo "FAIL: $1"
+        diff <(echo "$2") <(echo "$3") | sed 's/^/    /'
+        failures=$((failures + 1))
+    fi
+}
+
+# ---- basic: increment, multiply (64-bit wrap-around), store over RUNS runs
+value=9223372036854775807
+a=4294967311
+b=4294967357
+runs=5
+pool=16
+expect="increment($value) = $(printf '%u' $((value + 1)))"
+expect+=$'\n'"multiply($a, $b) = $(printf '%u' $((a * b)))"
+total=0
+for ((i = 1; i <= runs; i++)); do
+    weight=$((3 + 2 * (i - 1))) # 3 in .data at load, 2 more per run
+    total=$((total + i * weight))
+    expect+=$'\n'"store: run $i, id $i, total $total"
+done
+expect+=$'\n'"store: returned $total, global[1] = $total, local[2] = $runs, free store entries $((pool - 2)) of $pool"
+expect+=$'\n'"store: after teardown, free store entries $((pool - 1)) of $pool"
+actual=$("$out/basic/basic" $value $a $b $runs 2>&1)
+status=$?
+check "samples/basic output" "$expect" "$actual"
+check "samples/basic exit status" 0 "$status"
+
+# ---- usercalls: upper-cased reply with its RFC 1071 checksum; two refusals
+payload='Femto-Containers: eBPF on a 16 KiB MCU!'
+upper=$(printf '%s' "$payload" | tr 'a-z' 'A-Z')
+bytes=($(printf "%s" "$upper" | od -An -v -tu1))
+sum=0
+for ((i = 0; i < ${#bytes[@]}; i += 2)); do
+    sum=$((sum + bytes[i] * 256 + ${bytes[i + 1]:-0}))
+done
+while ((sum >> 16)); do sum=$(((sum & 0xffff) + (sum >> 16))); done
+csum=$((~sum & 0xffff))
+actual=$("$out/usercalls/usercalls" "$payload" 2>&1)
+status=$?
+check "samples/usercalls reply" \
+    "$(printf 'reply: checksum 0x%04x, %d bytes, header %04x, text "%s"' $csum $((${#payload} + 2)) $csum "$upper")" \
+    "$(echo "$actual" | sed -n 1p)"
+for name in overrun forge; do
+    line=$(echo "$actual" | grep "^$name: ")
+    if [[ $line =~ ^$name:\ refused\ \(RBPF_ERR_MEMORY\)\ at\ instruction\ [0-9]+$ ]]; then
+        echo "ok: samples/usercalls $name refused"
+    else
+        echo "FAIL: samples/usercalls $name: '$line'"
+        failures=$((failures + 1))
+    fi
+done
+check "samples/usercalls exit status" 0 "$status"
+
+# ---- the increment container's dump shows its one function and its code
+dump=$("$rbpf" dump "$out/basic/rbpf/increment.bin" 2>&1)
+for want in '"increment": 0x0' 'r0 = \*(uint64_t\*)(r1 + 0)' 'r0 += 1' 'Return r0'; do
+    if echo "$dump" | grep -q "$want"; then
+        echo "ok: increment dump has '$want'"
+    else
+        echo "FAIL: increment dump lacks '$want'"
+        failures=$((failures + 1))
+    fi
+done
+
+if [ $failures -ne 0 ]; then
+    echo "test-samples: $failures failure(s)"
+    exit 1
+fi
+echo "test-samples: all passed"
