@@ -35,6 +35,7 @@ size:
 # Three builds, each under $(MCU_BUILD)/<variant>/ with its own library:
 #   full     the default configuration
 #   minimal  -DRBPF_MINIMAL=1 (tests of compiled-out features are skipped)
+#   switch   full, with switch dispatch instead of computed goto
 #   ubsan    full, with the library under -fsanitize=undefined in trap mode:
 #            any undefined behaviour on the 32-bit core faults the image
 MCU_ARCH := -mcpu=cortex-m4 -mthumb
@@ -43,17 +44,27 @@ MCU_LDFLAGS := $(MCU_ARCH) --specs=nano.specs -nostartfiles -Wl,--gc-sections \
                -T $(MCU_DIR)/mps2-an386.ld
 MCU_CONFORMANCE_JSON := $(RBPF_CONFORMANCE_DIR)/assembled.json
 MCU_HAVE_SUITE := $(if $(wildcard $(MCU_CONFORMANCE_JSON)),yes)
-MCU_VARIANTS := full minimal ubsan
+MCU_VARIANTS := full minimal switch ubsan
 MCU_VFLAGS_full :=
 MCU_VFLAGS_minimal := -DRBPF_MINIMAL=1
+MCU_VFLAGS_switch := -DRBPF_USE_COMPUTED_GOTO=0
 MCU_VFLAGS_ubsan :=
 MCU_LIBFLAGS_ubsan := -fsanitize=undefined -fsanitize-undefined-trap-on-error
-MCU_IMAGES_full := hello test-core $(if $(MCU_HAVE_SUITE),conformance)
+# The basic sample's containers, when the sample and the tool are in the tree.
+MCU_SAMPLE_DIR := samples/basic/container
+MCU_SAMPLE_SRCS := $(wildcard $(MCU_SAMPLE_DIR)/*.c $(MCU_SAMPLE_DIR)/*.cpp)
+MCU_SAMPLE_BINS := $(foreach s,$(MCU_SAMPLE_SRCS),$(MCU_BUILD)/sample/$(basename $(notdir $(s))).bin)
+MCU_TOOL := $(BUILD)/host/rbpf
+MCU_HAVE_SAMPLE := $(if $(MCU_SAMPLE_SRCS),$(if $(wildcard tools/rbpf.c),yes))
+MCU_IMAGES_full := hello test-core $(if $(MCU_HAVE_SUITE),conformance) \
+                   $(if $(MCU_HAVE_SAMPLE),sample-basic)
 MCU_IMAGES_minimal := test-core $(if $(MCU_HAVE_SUITE),conformance)
+MCU_IMAGES_switch := test-core $(if $(MCU_HAVE_SUITE),conformance)
 MCU_IMAGES_ubsan := test-core $(if $(MCU_HAVE_SUITE),conformance)
 MCU_IMAGE_OBJS_hello := $(MCU_DIR)/hello.o
 MCU_IMAGE_OBJS_test-core := $(MCU_DIR)/test_core.o
 MCU_IMAGE_OBJS_conformance := $(MCU_DIR)/conformance.o gen/conformance_data.o
+MCU_IMAGE_OBJS_sample-basic := $(MCU_DIR)/sample_basic.o gen/containers.o
 MCU_IMAGE_OBJS_bench-fletcher32 := $(MCU_DIR)/bench_fletcher32.o gen/fletcher32_code.o \
                                    bench/fletcher32.native.o
 
@@ -65,7 +76,7 @@ $(MCU_BUILD)/$(1)/src/%.o: src/%.c
 
 $(MCU_BUILD)/$(1)/$(MCU_DIR)/%.o: $(MCU_DIR)/%.c
 	@mkdir -p $$(@D)
-	$(ARM_PREFIX)gcc $(MCU_CFLAGS) $(MCU_VFLAGS_$(1)) -MMD -MP -c $$< -o $$@
+	$(ARM_PREFIX)gcc $$(MCU_CFLAGS) $(MCU_VFLAGS_$(1)) -MMD -MP -c $$< -o $$@
 
 $(MCU_BUILD)/$(1)/gen/%.o: $(MCU_BUILD)/gen/%.c
 	@mkdir -p $$(@D)
@@ -103,6 +114,20 @@ mcu_bin2c = { echo '/* Generated from $(1); do not edit. */'; \
               od -An -v -tx1 $(1) | awk '{ s = "   "; for (i = 1; i <= NF; i++) s = s " 0x" $$i ","; print s }'; \
               echo '};'; \
               echo 'const uint32_t $(2)_len = sizeof $(2);'; }
+
+# The sample's containers, built and embedded by the rbpf tool.
+$(MCU_BUILD)/sample/%.bin: $(MCU_SAMPLE_DIR)/%.c include/container/rbpf/container.h $(MCU_TOOL)
+	@mkdir -p $(@D)
+	CLANG='$(CLANG)' $(MCU_TOOL) build -o $@ -I$(MCU_SAMPLE_DIR) $<
+$(MCU_BUILD)/sample/%.bin: $(MCU_SAMPLE_DIR)/%.cpp include/container/rbpf/container.h $(MCU_TOOL)
+	@mkdir -p $(@D)
+	CLANG='$(CLANG)' $(MCU_TOOL) build -o $@ -I$(MCU_SAMPLE_DIR) $<
+$(MCU_BUILD)/gen/containers%c $(MCU_BUILD)/gen/containers%h: $(MCU_SAMPLE_BINS) $(MCU_TOOL)
+	@mkdir -p $(@D)
+	$(MCU_TOOL) embed -o $(MCU_BUILD)/gen/containers $(MCU_SAMPLE_BINS)
+$(MCU_BUILD)/full/$(MCU_DIR)/sample_basic.o: $(MCU_BUILD)/gen/containers.h
+.SECONDARY: $(MCU_SAMPLE_BINS) $(MCU_BUILD)/gen/containers.c $(MCU_BUILD)/gen/containers.h
+$(MCU_BUILD)/full/$(MCU_DIR)/sample_basic.o: MCU_CFLAGS += -I$(MCU_BUILD)/gen
 
 # ---- make bench-mcu --------------------------------------------------------
 # The workload's source is the benchmarks' own (bench/workloads/); its
