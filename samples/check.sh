@@ -6,6 +6,7 @@ set -u
 out=$1
 rbpf=$2
 failures=0
+echo "== samples built in $out"
 
 check() { # NAME EXPECTED ACTUAL
     if [ "$2" == "$3" ]; then

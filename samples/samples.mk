@@ -5,18 +5,23 @@
 #                       container; each sample run with its result
 #   make samples        build the samples
 #   make test-samples   run the samples and check their output against
-#                       values computed independently (samples/check.sh)
+#                       values computed independently (samples/check.sh),
+#                       with the containers built for cpu v3 (the default)
+#                       and again for cpu v2
 
 SAMPLES := basic usercalls
 SAMPLES_OUT := $(abspath $(BUILD))/samples
 
-# $(call sample_make,NAME,TARGET)
-sample_make = $(MAKE) --no-print-directory -C samples/$(1) OUT=$(SAMPLES_OUT)/$(1) \
-              RBPF_BUILD=$(abspath $(BUILD)) CLANG=$(CLANG) $(2)
+# $(call sample_make,NAME,OUT,EXTRA MAKE ARGUMENTS)
+sample_make = $(MAKE) --no-print-directory -C samples/$(1) OUT=$(2)/$(1) \
+              RBPF_BUILD=$(abspath $(BUILD)) CLANG=$(CLANG) $(3) $(2)/$(1)/$(1)
 
-.PHONY: samples demo test-samples
+.PHONY: samples samples-cpu-v2 demo test-samples
 samples: $(BUILD)/host/librbpf.a $(BUILD)/host/rbpf
-	@$(foreach s,$(SAMPLES),$(call sample_make,$(s),$(SAMPLES_OUT)/$(s)/$(s)) &&) true
+	@$(foreach s,$(SAMPLES),$(call sample_make,$(s),$(SAMPLES_OUT)) &&) true
+
+samples-cpu-v2: $(BUILD)/host/librbpf.a $(BUILD)/host/rbpf
+	@$(foreach s,$(SAMPLES),$(call sample_make,$(s),$(SAMPLES_OUT)/cpu-v2,RBPF_BUILD_FLAGS='--cpu v2') &&) true
 
 demo: samples
 	@echo
@@ -29,7 +34,8 @@ demo: samples
 	@echo "== samples/usercalls: application helpers on granted packet buffers"
 	@$(SAMPLES_OUT)/usercalls/usercalls
 
-test-samples: samples
+test-samples: samples samples-cpu-v2
 	@bash samples/check.sh $(SAMPLES_OUT) $(BUILD)/host/rbpf
+	@bash samples/check.sh $(SAMPLES_OUT)/cpu-v2 $(BUILD)/host/rbpf
 
 TEST_TARGETS += test-samples
