@@ -3,7 +3,7 @@
 # librbpf and run in the host and the asan (AddressSanitizer + UBSan) variants.
 #
 #   make test-store-helpers        host build
-#   make test-store-helpers-asan   sanitizer build
+#   make test-store-helpers-sanitize   sanitizer build
 #   make test-cpp                  cpp/test_rbpf.cpp with g++ -std=c++11, host and asan
 
 STORE_HELPER_TESTS := tests/store/test_store tests/helpers/test_helpers
@@ -24,14 +24,14 @@ endef
 $(eval $(call store_helper_rules,host))
 $(eval $(call store_helper_rules,asan))
 
-.PHONY: test-store-helpers test-store-helpers-asan test-cpp
+.PHONY: test-store-helpers test-store-helpers-sanitize test-cpp
 test-store-helpers: $(STORE_HELPER_TESTS:%=$(BUILD)/host/%)
 	@for t in $^; do echo "run $$t"; $$t || exit 1; done
 
-test-store-helpers-asan: $(STORE_HELPER_TESTS:%=$(BUILD)/asan/%)
+test-store-helpers-sanitize: $(STORE_HELPER_TESTS:%=$(BUILD)/asan/%)
 	@for t in $^; do echo "run $$t"; $$t || exit 1; done
 
 test-cpp: $(BUILD)/host/cpp/test_rbpf $(BUILD)/asan/cpp/test_rbpf
 	@for t in $^; do echo "run $$t"; $$t || exit 1; done
 
-TEST_TARGETS += test-store-helpers test-store-helpers-asan test-cpp
+TEST_TARGETS += test-store-helpers test-store-helpers-sanitize test-cpp
