@@ -1,0 +1,42 @@
+# tests/escape/escape.mk: the sandbox escape tests and the valgrind run
+# (included by the Makefile).
+#
+#   make test-escape     tests/escape/escape_test, host and asan variants
+#   make test-valgrind   the host builds of the unit, conformance, store,
+#                        helper and escape tests under valgrind memcheck
+
+ESCAPE_VARIANTS := host asan
+VALGRIND ?= valgrind
+VALGRIND_FLAGS := --error-exitcode=1 --leak-check=full -q
+
+# $(call escape_rules,VARIANT)
+define escape_rules
+$(BUILD)/$(1)/tests/escape/escape_test: $(BUILD)/$(1)/tests/escape/escape_test.o \
+        $(BUILD)/$(1)/tests/escape/sandbox.o $(BUILD)/$(1)/librbpf.a
+	$$(CC) $$(VLDFLAGS_$(1)) $$^ -lcmocka -o $$@
+
+.PHONY: test-escape-$(1)
+test-escape-$(1): $(BUILD)/$(1)/tests/escape/escape_test
+	@echo "== $(1): $$<"
+	@$$<
+endef
+$(foreach v,$(ESCAPE_VARIANTS),$(eval $(call escape_rules,$(v))))
+
+VALGRIND_TESTS = $(UNIT_TESTS:%=$(BUILD)/host/%) $(BUILD)/host/tests/conformance/conformance \
+                 $(STORE_HELPER_TESTS:%=$(BUILD)/host/%) $(BUILD)/host/tests/escape/escape_test
+
+.PHONY: test-escape test-valgrind
+test-escape: $(ESCAPE_VARIANTS:%=test-escape-%)
+
+ifeq ($(shell command -v $(VALGRIND) 2>/dev/null),)
+test-valgrind:
+	@echo "test-valgrind: skipped ($(VALGRIND) not found: install valgrind)"
+else
+test-valgrind: $(VALGRIND_TESTS)
+	@for t in $^; do echo "== valgrind: $$t"; \
+	    $(VALGRIND) $(VALGRIND_FLAGS) $$t >$$t.valgrind.log 2>&1 || \
+	    { cat $$t.valgrind.log; echo "test-valgrind: $$t failed (log: $$t.valgrind.log)"; exit 1; }; done
+	@echo "test-valgrind: $(words $^) binaries clean"
+endif
+
+TEST_TARGETS += test-escape test-valgrind
