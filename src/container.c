@@ -63,8 +63,6 @@ int rbpf_container_parse(rbpf_program_t *prog, const void *blob, size_t size)
     prog->function_count = h[7];
     if (h[6] % RBPF_INSN_SIZE != 0)
         return fail(prog, RBPF_ERR_BAD_LENGTH, 24);
-    if ((uint64_t)h[3] + h[4] > UINT32_MAX)
-        return fail(prog, RBPF_ERR_BAD_LENGTH, 16);
 
     /* Every sum in 64 bits: no u32 length can wrap it. */
     rodata_at = RBPF_HEADER_SIZE + pad8(h[3]);
@@ -81,6 +79,8 @@ int rbpf_container_parse(rbpf_program_t *prog, const void *blob, size_t size)
         return fail(prog, RBPF_ERR_TRUNCATED, table_at);
     if (end != size)
         return fail(prog, RBPF_ERR_BAD_LENGTH, end);
+    if ((uint64_t)h[3] + h[4] > UINT32_MAX)
+        return fail(prog, RBPF_ERR_BAD_LENGTH, 16);
 
     prog->data = b + RBPF_HEADER_SIZE;
     prog->rodata = b + rodata_at;
