@@ -8,39 +8,23 @@
  */
 #include <string.h>
 
+#include "container/contexts.h"
 #include "containers.h"
 #include "port.h"
 #include "rbpf.h"
 
-struct increment_ctx {
-    uint64_t value;
-};
-struct multiply_ctx {
-    uint64_t a;
-    uint64_t b;
-    uint64_t product;
-};
-struct store_ctx {
-    uint32_t id;
-    uint32_t calls;
-};
+static unsigned printed;
 
-static unsigned passed, failed, printed;
-
-static void check(int ok, const char *what, uint64_t got, uint64_t want)
+/* A load or run that failed: a failed check naming the error. */
+static int failure(const char *what, const char *name, int rc)
 {
-    if (ok) {
-        passed++;
-        return;
-    }
-    failed++;
-    port_puts("FAIL ");
     port_puts(what);
+    port_puts(name);
     port_puts(": ");
-    port_put_dec(got);
-    port_puts(", expected ");
-    port_put_dec(want);
+    port_puts(rbpf_strerror(rc));
     port_puts("\n");
+    port_check(0, "load or run", (uint64_t)(int64_t)rc, 0);
+    return rc;
 }
 
 static void print_hook(void *user, const char *text, size_t length)
@@ -77,30 +61,14 @@ static int load(const char *name)
             rc = rbpf_load(&program, rbpf_containers[i].data, rbpf_containers[i].size, &config);
     if (rc == RBPF_OK)
         rc = rbpf_vm_init(&vm, &program, &config, ram, sizeof ram);
-    if (rc != RBPF_OK) {
-        port_puts("FAIL load ");
-        port_puts(name);
-        port_puts(": ");
-        port_puts(rbpf_strerror(rc));
-        port_puts("\n");
-        failed++;
-    }
-    return rc;
+    return rc == RBPF_OK ? rc : failure("load ", name, rc);
 }
 
 static int run(const char *name, void *ctx, size_t length, uint64_t *r0)
 {
     int index = rbpf_function_find(&program, name);
     int rc = index < 0 ? index : rbpf_vm_run(&vm, (uint32_t)index, ctx, length, r0);
-    if (rc != RBPF_OK) {
-        port_puts("FAIL run ");
-        port_puts(name);
-        port_puts(": ");
-        port_puts(rbpf_strerror(rc));
-        port_puts("\n");
-        failed++;
-    }
-    return rc;
+    return rc == RBPF_OK ? rc : failure("run ", name, rc);
 }
 
 int main(void)
@@ -111,14 +79,14 @@ int main(void)
     if (load("increment") == RBPF_OK) {
         struct increment_ctx inc = {41};
         if (run("increment", &inc, sizeof inc, &r0) == RBPF_OK)
-            check(r0 == 42, "increment(41)", r0, 42);
+            port_check(r0 == 42, "increment(41)", r0, 42);
         rbpf_vm_deinit(&vm);
     }
 
     if (load("multiply") == RBPF_OK) {
         struct multiply_ctx mul = {123456789u, 987654321u, 0};
         if (run("multiply", &mul, sizeof mul, &r0) == RBPF_OK)
-            check(mul.product == mul.a * mul.b, "multiply product", mul.product, mul.a * mul.b);
+            port_check(mul.product == mul.a * mul.b, "multiply product", mul.product, mul.a * mul.b);
         rbpf_vm_deinit(&vm);
     }
 
@@ -131,23 +99,18 @@ int main(void)
             weight += 2;
             if (run("store", &st, sizeof st, &r0) != RBPF_OK)
                 break;
-            check(st.calls == i, "store calls", st.calls, i);
-            check(r0 == total, "store total", r0, total);
+            port_check(st.calls == i, "store calls", st.calls, i);
+            port_check(r0 == total, "store total", r0, total);
         }
-        check(printed == 3, "store lines printed", printed, 3);
-        check(rbpf_store_fetch(rbpf_store_global(), 1, &global) == 1 && global == total,
+        port_check(printed == 3, "store lines printed", printed, 3);
+        port_check(rbpf_store_fetch(rbpf_store_global(), 1, &global) == 1 && global == total,
               "global store key 1", global, total);
-        check(rbpf_store_fetch(&vm.local_store, 2, &local) == 1 && local == 3,
+        port_check(rbpf_store_fetch(&vm.local_store, 2, &local) == 1 && local == 3,
               "local store key 2", local, 3);
         rbpf_vm_deinit(&vm);
-        check(rbpf_store_free_count() == free_before - 1, "store entries after teardown",
+        port_check(rbpf_store_free_count() == free_before - 1, "store entries after teardown",
               rbpf_store_free_count(), free_before - 1);
     }
 
-    port_puts("mcu sample basic: ");
-    port_put_dec(passed);
-    port_puts(" passed, ");
-    port_put_dec(failed);
-    port_puts(" failed\n");
-    return failed == 0 ? 0 : 1;
+    return port_summary("mcu sample basic");
 }

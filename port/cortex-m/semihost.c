@@ -1,7 +1,7 @@
 /*
  * semihost.c: console output and exit status over Arm semihosting (the
  * "bkpt 0xab" call QEMU serves with -semihosting), so an image reports to
- * the host without any UART driver.
+ * the host without any UART driver; and the images' check counting.
  */
 #include "port.h"
 
@@ -52,6 +52,39 @@ void port_put_hex(uint64_t value)
     *--p = 'x';
     *--p = '0';
     port_puts(p);
+}
+
+static unsigned checks_passed, checks_failed;
+
+void port_check(int ok, const char *name, uint64_t got, uint64_t want)
+{
+    if (ok) {
+        checks_passed++;
+        return;
+    }
+    checks_failed++;
+    port_puts("FAIL ");
+    port_puts(name);
+    port_puts(": got ");
+    port_put_dec(got);
+    port_puts(" (");
+    port_put_hex(got);
+    port_puts("), expected ");
+    port_put_dec(want);
+    port_puts(" (");
+    port_put_hex(want);
+    port_puts(")\n");
+}
+
+int port_summary(const char *title)
+{
+    port_puts(title);
+    port_puts(": ");
+    port_put_dec(checks_passed);
+    port_puts(" passed, ");
+    port_put_dec(checks_failed);
+    port_puts(" failed\n");
+    return checks_failed == 0 ? 0 : 1;
 }
 
 void port_exit(int status)

@@ -27,11 +27,11 @@ root=$(cd "$here/../.." && pwd)
 
 case $target in
 cortex-m4 | cortex-m0plus)
-    tc=arm-none-eabi-
+    tc=${ARM_PREFIX:-arm-none-eabi-}
     arch="-mcpu=$target -mthumb"
     ;;
 rv32imac)
-    tc=riscv64-unknown-elf-
+    tc=${RISCV_PREFIX:-riscv64-unknown-elf-}
     arch="-march=rv32imac -mabi=ilp32 -ffreestanding -isystem $root/port/riscv/include"
     ;;
 *)

@@ -29,24 +29,17 @@ enum {
     INSN(op, dst, 0, 0, (uint32_t)(value)), INSN(0, 0, 0, 0, (uint32_t)((uint64_t)(value) >> 32))
 #define EXIT INSN(OP_EXIT, 0, 0, 0, 0)
 
-static unsigned passed, failed;
-
+/* A check named by the test and what is compared ("r0", an error name). */
 static void check(int ok, const char *name, const char *what, uint64_t got, uint64_t want)
 {
-    if (ok) {
-        passed++;
-        return;
-    }
-    failed++;
-    port_puts("FAIL ");
-    port_puts(name);
-    port_puts(": ");
-    port_puts(what);
-    port_puts(" ");
-    port_put_hex(got);
-    port_puts(", expected ");
-    port_put_hex(want);
-    port_puts("\n");
+    char label[96];
+    size_t n = strlen(name), w = strlen(what);
+    if (n + w + 3 > sizeof label)
+        w = n = 0;
+    memcpy(label, name, n);
+    memcpy(label + n, ", ", 2);
+    memcpy(label + n + 2, what, w + 1);
+    port_check(ok, label, got, want);
 }
 
 /* Helper 5: r1 ^ (r2 << 1), all 64 bits; helper 6 always fails. */
@@ -391,10 +384,5 @@ int main(void)
     test_calls();
     test_container();
     test_errors();
-    port_puts("mcu core: ");
-    port_put_dec(passed);
-    port_puts(" passed, ");
-    port_put_dec(failed);
-    port_puts(" failed\n");
-    return failed == 0 ? 0 : 1;
+    return port_summary("mcu core");
 }
