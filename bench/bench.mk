@@ -19,19 +19,16 @@ BENCH_LIB := $(BUILD)/host/librbpf.a
 # Iterations of one workload under callgrind, after one checking run.
 BENCH_CALLGRIND_RUNS ?= 20
 
-# Containers come from `rbpf build` when the tool is built; without it, the
-# bare .text of the object (entry at offset 0; no data or rodata) stands in.
-ifneq ($(RBPF_TOOL_BIN),)
+# Containers: `rbpf build` (clang for the BPF target, then gen), the way a
+# firmware developer builds them. The clang object is also built on its
+# own, warnings as errors, so a workload that does not compile cleanly for
+# the BPF target is caught by name.
+BENCH_TOOL := $(BUILD)/host/rbpf
 BENCH_CONTAINERS := $(BENCH_WORKLOADS:%=$(BENCH_DIR)/containers/%.rbpf)
-$(BENCH_DIR)/containers/%.rbpf: $(BENCH_DIR)/bpf/%.o $(RBPF_TOOL_BIN)
+$(BENCH_DIR)/containers/%.rbpf: bench/workloads/%.c bench/workloads/workload.h $(BENCH_TOOL) \
+                                $(BENCH_DIR)/bpf/%.o
 	@mkdir -p $(@D)
-	$(RBPF_TOOL_BIN) build $< -o $@
-else
-BENCH_CONTAINERS := $(BENCH_WORKLOADS:%=$(BENCH_DIR)/containers/%.bin)
-$(BENCH_DIR)/containers/%.bin: $(BENCH_DIR)/bpf/%.o
-	@mkdir -p $(@D)
-	llvm-objcopy -O binary --only-section=.text $< $@
-endif
+	$(BENCH_TOOL) build -o $@ $<
 
 $(BENCH_DIR)/bpf/%.o: bench/workloads/%.c bench/workloads/workload.h
 	@mkdir -p $(@D)

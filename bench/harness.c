@@ -9,9 +9,9 @@
  *                                  callgrind); prints the eBPF instructions
  *   rbpf-bench DIR --only NAME     time one workload
  *
- * DIR holds NAME.rbpf (a container, entry function NAME) or, failing that,
- * NAME.bin (bare bytecode, entry at offset 0). A result or output buffer
- * that differs from the native run is a failure: exit status 1.
+ * DIR holds NAME.rbpf, a container whose function NAME is the entry. A
+ * result or output buffer that differs from the native run is a failure:
+ * exit status 1.
  */
 #define _POSIX_C_SOURCE 199309L
 #include <stdio.h>
@@ -23,17 +23,21 @@
 
 typedef uint64_t (*native_fn)(void *ctx, uint64_t len);
 
+/* X(name, context bytes, input generator, stack bytes): the stack is what
+ * the workload needs (the usual 512 bytes, more for deep calls or a large
+ * frame plus a call), as a firmware would size it; the VM clears it on
+ * every run, so its size is part of the cost. */
 #define WORKLOAD_LIST(X)                                                   \
-    X(fletcher32, 360, fill_text)                                          \
-    X(crc32, 1024, fill_random)                                            \
-    X(bubble_sort, 2 * 64 * 4, fill_sort)                                  \
-    X(sha256, 256 + 32, fill_sha256)                                       \
-    X(matmul, 3 * 16 * 16 * 4, fill_matmul)                                \
-    X(bytes, 2 * 1024, fill_bytes)                                         \
-    X(recurse, 4, fill_recurse)                                            \
-    X(helpers, 256, fill_random)
+    X(fletcher32, 360, fill_text, 512)                                     \
+    X(crc32, 1024, fill_random, 512)                                       \
+    X(bubble_sort, 2 * 64 * 4, fill_sort, 512)                             \
+    X(sha256, 256 + 32, fill_sha256, 2048)                                 \
+    X(matmul, 3 * 16 * 16 * 4, fill_matmul, 512)                           \
+    X(bytes, 2 * 1024, fill_bytes, 512)                                    \
+    X(recurse, 4, fill_recurse, 1024)                                      \
+    X(helpers, 256, fill_random, 512)
 
-#define DECLARE_NATIVE_(name, size, fill) uint64_t native_##name(void *ctx, uint64_t len);
+#define DECLARE_NATIVE_(name, size, fill, stack) uint64_t native_##name(void *ctx, uint64_t len);
 WORKLOAD_LIST(DECLARE_NATIVE_)
 #undef DECLARE_NATIVE_
 
@@ -124,10 +128,11 @@ struct workload {
     native_fn native;
     size_t ctx_size;
     void (*fill)(uint8_t *p, size_t size);
+    uint32_t stack_size;
 };
 
 static const struct workload workloads[] = {
-#define WORKLOAD_ROW_(name, size, fill) {#name, native_##name, size, fill},
+#define WORKLOAD_ROW_(name, size, fill, stack) {#name, native_##name, size, fill, stack},
     WORKLOAD_LIST(WORKLOAD_ROW_)
 #undef WORKLOAD_ROW_
 };
@@ -136,6 +141,7 @@ static const struct workload workloads[] = {
 /* Everything one workload needs at run time. */
 struct bench {
     const struct workload *w;
+    rbpf_config_t config;
     uint8_t *blob;
     rbpf_program_t prog;
     rbpf_vm_t vm;
@@ -146,18 +152,8 @@ struct bench {
     uint8_t *native_ctx; /* the native run's context */
 };
 
-/* Room for the deepest recursion of "recurse" (frames and saved records);
- * the VM zeroes it on every run, so it is no larger than needed. */
 static uint64_t stack_mem[4096 / 8];
 static const rbpf_helper_t bench_helpers[] = {{0x100, "bench_mix", helper_mix}};
-static const rbpf_config_t bench_config = {
-    .stack = stack_mem,
-    .stack_size = sizeof stack_mem,
-    .budget = 100000000u,
-    .max_call_depth = 64,
-    .helpers = bench_helpers,
-    .helper_count = sizeof bench_helpers / sizeof bench_helpers[0],
-};
 
 static uint8_t *read_file(const char *path, size_t *size)
 {
@@ -193,40 +189,36 @@ static int bench_open(struct bench *b, const struct workload *w, const char *dir
 {
     char path[4096];
     size_t size = 0;
-    int raw = 0, err;
+    int err;
 
     memset(b, 0, sizeof *b);
     b->w = w;
+    b->config.stack = stack_mem;
+    b->config.stack_size = w->stack_size <= sizeof stack_mem ? w->stack_size : sizeof stack_mem;
+    b->config.budget = 100000000u;
+    b->config.max_call_depth = 64;
+    b->config.helpers = bench_helpers;
+    b->config.helper_count = sizeof bench_helpers / sizeof bench_helpers[0];
     snprintf(path, sizeof path, "%s/%s.rbpf", dir, w->name);
     b->blob = read_file(path, &size);
     if (!b->blob) {
-        snprintf(path, sizeof path, "%s/%s.bin", dir, w->name);
-        b->blob = read_file(path, &size);
-        raw = 1;
-    }
-    if (!b->blob) {
-        fprintf(stderr, "bench %s: cannot read %s/%s.rbpf or .bin\n", w->name, dir, w->name);
+        fprintf(stderr, "bench %s: cannot read %s\n", w->name, path);
         return -1;
     }
-    err = raw ? rbpf_load_raw(&b->prog, b->blob, size, &bench_config)
-              : rbpf_load(&b->prog, b->blob, size, &bench_config);
+    err = rbpf_load(&b->prog, b->blob, size, &b->config);
     if (err) {
         fprintf(stderr, "bench %s: %s: load failed at %d: %s\n", w->name, path,
                 (int)b->prog.error_at, rbpf_strerror(err));
         return -1;
     }
-    if (raw) {
-        b->index = 0;
-    } else {
-        err = rbpf_function_find(&b->prog, w->name);
-        if (err < 0) {
-            fprintf(stderr, "bench %s: %s: no function %s\n", w->name, path, w->name);
-            return -1;
-        }
-        b->index = (uint32_t)err;
+    err = rbpf_function_find(&b->prog, w->name);
+    if (err < 0) {
+        fprintf(stderr, "bench %s: %s: no function %s\n", w->name, path, w->name);
+        return -1;
     }
+    b->index = (uint32_t)err;
     b->ram = xalloc((size_t)b->prog.data_len + b->prog.bss_len);
-    err = rbpf_vm_init(&b->vm, &b->prog, &bench_config, b->ram,
+    err = rbpf_vm_init(&b->vm, &b->prog, &b->config, b->ram,
                        (size_t)b->prog.data_len + b->prog.bss_len);
     if (err) {
         fprintf(stderr, "bench %s: vm init failed: %s\n", w->name, rbpf_strerror(err));
