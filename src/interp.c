@@ -205,38 +205,43 @@ static uint64_t arsh(uint64_t a, unsigned s, unsigned bits)
     do { if (!granted(vm, (addr), (size), (access))) FAIL(RBPF_ERR_MEMORY); } while (0)
 #define HOST(addr) ((void *)(uintptr_t)(addr))
 
+/* The second operand of ALU and jump instructions: the source bit (0x08)
+ * of the opcode picks src over the sign-extended immediate. The _K and _X
+ * rows of one operation share their handler body. */
+#define OPERAND ((ip[0] & 0x08) ? SRC : IMM64)
+
 /* Binary ALU operations: a op b on 64 bits, or on 32 bits zero-extended. */
-#define ALU64_(NAME, EXPR)                                                    \
-    OP(NAME##64_K) { const uint64_t a = DST, b = IMM64; DST = (EXPR); NEXT; } \
-    OP(NAME##64_X) { const uint64_t a = DST, b = SRC; DST = (EXPR); NEXT; }
+#define ALU64_(NAME, EXPR)                                  \
+    OP(NAME##64_K) OP(NAME##64_X) {                         \
+        const uint64_t a = DST, b = OPERAND;                \
+        DST = (EXPR);                                       \
+        NEXT;                                               \
+    }
 #if RBPF_ENABLE_ALU32
-#define ALU32_(NAME, EXPR)                                                      \
-    OP(NAME##32_K) {                                                            \
-        const uint32_t a = (uint32_t)DST, b = (uint32_t)IMM;                    \
-        DST = (uint32_t)(EXPR);                                                 \
-        NEXT;                                                                   \
-    }                                                                           \
-    OP(NAME##32_X) { const uint32_t a = (uint32_t)DST, b = (uint32_t)SRC; DST = (uint32_t)(EXPR); NEXT; }
+#define ALU32_(NAME, EXPR)                                  \
+    OP(NAME##32_K) OP(NAME##32_X) {                         \
+        const uint32_t a = (uint32_t)DST, b = (uint32_t)OPERAND; \
+        DST = (uint32_t)(EXPR);                             \
+        NEXT;                                               \
+    }
 #else
 #define ALU32_(NAME, EXPR)
 #endif
 #define ALU_(NAME, EXPR) ALU64_(NAME, EXPR) ALU32_(NAME, EXPR)
 
-/* Conditional jumps; `sign` flips the sign bit for signed comparisons. */
-#define COND_(NAME, EXPR, A, B, S)                     \
-    OP(NAME) {                                         \
-        const uint64_t a = (A) ^ (S), b = (B) ^ (S);   \
-        if (EXPR)                                      \
-            ip += (ptrdiff_t)OFF * RBPF_INSN_SIZE;     \
-        NEXT;                                          \
+/* Conditional jumps; S flips the sign bit for signed comparisons. */
+#define COND_(K, X, EXPR, TYPE, S)                                   \
+    OP(K) OP(X) {                                                    \
+        const uint64_t a = (TYPE)DST ^ (S), b = (TYPE)OPERAND ^ (S); \
+        if (EXPR)                                                    \
+            ip += (ptrdiff_t)OFF * RBPF_INSN_SIZE;                   \
+        NEXT;                                                        \
     }
 #define SIGN64_ ((uint64_t)1 << 63)
-#define JMP64_(NAME, EXPR, S) \
-    COND_(NAME##_K, EXPR, DST, IMM64, S) COND_(NAME##_X, EXPR, DST, SRC, S)
+#define JMP64_(NAME, EXPR, S) COND_(NAME##_K, NAME##_X, EXPR, uint64_t, S)
 #if RBPF_ENABLE_JMP32
-#define JMP32_(NAME, EXPR, S)                                         \
-    COND_(NAME##32_K, EXPR, (uint32_t)DST, (uint32_t)IMM, (uint64_t)(S) >> 32) \
-    COND_(NAME##32_X, EXPR, (uint32_t)DST, (uint32_t)SRC, (uint64_t)(S) >> 32)
+#define JMP32_(NAME, EXPR, S) \
+    COND_(NAME##32_K, NAME##32_X, EXPR, uint32_t, (uint64_t)(S) >> 32)
 #else
 #define JMP32_(NAME, EXPR, S)
 #endif
@@ -251,11 +256,13 @@ static uint64_t arsh(uint64_t a, unsigned s, unsigned bits)
             DST = sext(DST, 8 * (SIZE));                                 \
         NEXT;                                                            \
     }
-#define ST_(NAME, SIZE, VALUE)                                           \
-    OP(NAME) {                                                           \
+/* Stores of an immediate (class ST) and of a register (STX, class bit 0)
+ * share their handler body. */
+#define ST_(NAME, SIZE)                                                  \
+    OP(ST##NAME) OP(STX##NAME) {                                         \
         const uint64_t addr = DST + (uint64_t)(int64_t)OFF;              \
         ACCESS(addr, SIZE, RBPF_WRITE);                                  \
-        store(HOST(addr), (VALUE), SIZE);                                \
+        store(HOST(addr), (ip[0] & 1) ? SRC : IMM64, SIZE);              \
         NEXT;                                                            \
     }
 
@@ -351,8 +358,7 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
         ALU64_(ARSH, arsh(a, (unsigned)(b & 63), 64))
         ALU64_(DIV, divide(a, b, OFF != 0, 0, SIGN64_, ~(uint64_t)0))
         ALU64_(MOD, divide(a, b, OFF != 0, 1, SIGN64_, ~(uint64_t)0))
-        OP(MOV64_K) { DST = IMM64; NEXT; }
-        OP(MOV64_X) { DST = OFF ? sext(SRC, (unsigned)OFF) : SRC; NEXT; }
+        OP(MOV64_K) OP(MOV64_X) { DST = OFF ? sext(SRC, (unsigned)OFF) : OPERAND; NEXT; }
         OP(NEG64) { DST = 0 - DST; NEXT; }
 #if RBPF_ENABLE_ALU32
         ALU32_(LSH, a << (b & 31))
@@ -360,8 +366,10 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
         ALU32_(ARSH, arsh(a, b & 31, 32))
         ALU32_(DIV, divide(a, b, OFF != 0, 0, SIGN64_ >> 32, 0xffffffffu))
         ALU32_(MOD, divide(a, b, OFF != 0, 1, SIGN64_ >> 32, 0xffffffffu))
-        OP(MOV32_K) { DST = (uint32_t)IMM; NEXT; }
-        OP(MOV32_X) { DST = (uint32_t)(OFF ? sext(SRC, (unsigned)OFF) : SRC); NEXT; }
+        OP(MOV32_K) OP(MOV32_X) {
+            DST = (uint32_t)(OFF ? sext(SRC, (unsigned)OFF) : OPERAND);
+            NEXT;
+        }
         OP(NEG32) { DST = (uint32_t)(0 - DST); NEXT; }
 #endif
         OP(LE16) { DST = byteswap(DST, (unsigned)IMM, host_big_endian()); NEXT; }
@@ -379,14 +387,10 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
         LDX_(LDXSB, 1, 1)
         LDX_(LDXSH, 2, 1)
         LDX_(LDXSW, 4, 1)
-        ST_(STB, 1, IMM64)
-        ST_(STH, 2, IMM64)
-        ST_(STW, 4, IMM64)
-        ST_(STDW, 8, IMM64)
-        ST_(STXB, 1, SRC)
-        ST_(STXH, 2, SRC)
-        ST_(STXW, 4, SRC)
-        ST_(STXDW, 8, SRC)
+        ST_(B, 1)
+        ST_(H, 2)
+        ST_(W, 4)
+        ST_(DW, 8)
 
 #if RBPF_ENABLE_ATOMIC
         OP(ADD32) goto atomic;
