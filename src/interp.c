@@ -234,7 +234,7 @@ static uint64_t arsh(uint64_t a, unsigned s, unsigned bits)
     OP(K) OP(X) {                                                    \
         const uint64_t a = (TYPE)DST ^ (S), b = (TYPE)OPERAND ^ (S); \
         if (EXPR)                                                    \
-            ip += (ptrdiff_t)OFF * RBPF_INSN_SIZE;                   \
+            ip += (ptrdiff_t)OFF * (ptrdiff_t)RBPF_INSN_SIZE;        \
         NEXT;                                                        \
     }
 #define SIGN64_ ((uint64_t)1 << 63)
@@ -422,9 +422,9 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
         }
 #endif
 
-        OP(JA) { ip += (ptrdiff_t)OFF * RBPF_INSN_SIZE; NEXT; }
+        OP(JA) { ip += (ptrdiff_t)OFF * (ptrdiff_t)RBPF_INSN_SIZE; NEXT; }
 #if RBPF_ENABLE_JMP32
-        OP(JA32) { ip += (ptrdiff_t)IMM * RBPF_INSN_SIZE; NEXT; }
+        OP(JA32) { ip += (ptrdiff_t)IMM * (ptrdiff_t)RBPF_INSN_SIZE; NEXT; }
 #endif
         JMP_(JEQ, a == b, 0)
         JMP_(JGT, a > b, 0)
@@ -456,7 +456,7 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
                 rec->return_at = (uint64_t)(ip - text);
                 vm->call_depth = depth;
                 R(10) -= frame;
-                ip += (ptrdiff_t)IMM * RBPF_INSN_SIZE;
+                ip += (ptrdiff_t)IMM * (ptrdiff_t)RBPF_INSN_SIZE;
                 NEXT;
             }
 #endif
