@@ -55,6 +55,9 @@ public:
     StoreValue(StoreMap &map, uint32_t key) : map_(map), key_(key)
     {
     }
+    StoreValue(const StoreValue &other) : map_(other.map_), key_(other.key_)
+    {
+    }
 
     operator uint32_t() const;
     StoreValue &operator=(uint32_t value);

@@ -152,6 +152,16 @@ Function multiply()
     return f;
 }
 
+/* peek(ctx): return *(u64 *)ctx->address */
+Function peek()
+{
+    Function f = fn("peek");
+    insn(f.code, 0x79, R2, R1, 0, 0);
+    insn(f.code, 0x79, R0, R2, 0, 0);
+    insn(f.code, 0x95, 0, 0, 0, 0);
+    return f;
+}
+
 /* call_id(): return helper_id(21) */
 Function caller(const char *name, int32_t id)
 {
@@ -171,6 +181,7 @@ Bytes standardBlob()
     f.push_back(bad());
     f.push_back(multiply());
     f.push_back(caller("now", RBPF_HELPER_NOW_MS));
+    f.push_back(peek());
     return container(f);
 }
 
@@ -201,10 +212,10 @@ void testLoadAndExecute(void **)
     assert_true(vm.load(&blob[0], blob.size()));
     assert_true(vm.isLoaded());
     assert_int_equal(vm.getLastError(), RBPF_OK);
-    assert_int_equal(vm.functionCount(), 6);
+    assert_int_equal(vm.functionCount(), 7);
     assert_string_equal(vm.functionName(0), "inc");
     assert_string_equal(vm.functionName(4), "multiply");
-    assert_null(vm.functionName(6));
+    assert_null(vm.functionName(7));
     /* The first function is selected. */
     assert_int_equal(vm.execute(c), 42);
     c.value = 0xffffffffffffffffull;
@@ -351,6 +362,29 @@ void testErrors(void **)
     assert_int_equal(vm.getErrorAt(), 1);
 }
 
+void testRegions(void **)
+{
+    Bytes blob = standardBlob();
+    rbpf::VirtualMachine vm;
+    rbpf_region_t region;
+    uint64_t secret[2] = {0x1122334455667788ull, 0};
+    uint64_t address = reinterpret_cast<uintptr_t>(&secret[0]);
+    assert_false(vm.addRegion(region, secret, sizeof(secret), RBPF_READ));
+    assert_int_equal(vm.getLastError(), RBPF_ERR_ARGUMENT);
+    assert_true(vm.load(&blob[0], blob.size()));
+    assert_true(vm.selectFunction("peek"));
+    /* Not granted yet: refused. */
+    assert_int_equal(vm.execute(address), 0);
+    assert_int_equal(vm.getLastError(), RBPF_ERR_MEMORY);
+    assert_true(vm.addRegion(region, secret, sizeof(secret), RBPF_READ));
+    assert_int_equal(vm.execute(address), 0x1122334455667788ull);
+    assert_int_equal(vm.getLastError(), RBPF_OK);
+    /* One byte past the grant is still refused. */
+    address += 9;
+    assert_int_equal(vm.execute(address), 0);
+    assert_int_equal(vm.getLastError(), RBPF_ERR_MEMORY);
+}
+
 int twice(rbpf_vm_t *, const uint64_t *args, uint64_t *result)
 {
     *result = args[0] * 2;
@@ -394,6 +428,7 @@ int main()
         cmocka_unit_test_setup(testDataIsPerVm, resetStores),
         cmocka_unit_test_setup(testStores, resetStores),
         cmocka_unit_test_setup(testErrors, resetStores),
+        cmocka_unit_test_setup(testRegions, resetStores),
         cmocka_unit_test_setup(testApplicationHelperAndHooks, resetStores),
     };
     return cmocka_run_group_tests_name("cpp", tests, NULL, NULL);
