@@ -498,11 +498,19 @@ static const rbpf_helper_t standard_helpers[] = {RBPF_STANDARD_HELPERS};
 static int load_program(const char *path, int raw, const rbpf_tool_buf_t *blob,
                         rbpf_program_t *prog, const rbpf_config_t *config)
 {
+    rbpf_tool_container_t c;
+    rbpf_tool_error_t err;
+    /* The tool's own reader first: its refusals say which field is wrong. */
+    if (!raw && rbpf_tool_container_read(blob->data, blob->length, &c, &err) != 0)
+        return error(EXIT_REFUSED, "%s: %s", path, err.text);
+    if (raw && (blob->length == 0 || blob->length % RBPF_INSN_SIZE))
+        return error(EXIT_REFUSED, "%s: %zu bytes is not a whole number of instructions (8 bytes each)",
+                     path, blob->length);
     int rc = raw ? rbpf_load_raw(prog, blob->data, blob->length, config)
                  : rbpf_load(prog, blob->data, blob->length, config);
     if (rc == RBPF_OK)
         return 0;
-    if (prog->error_at >= 0 && rc <= RBPF_ERR_EMPTY)
+    if (prog->error_at >= 0 && rc >= RBPF_ERR_EMPTY)
         return error(EXIT_REFUSED, "%s: %s (at byte %ld)", path, rbpf_strerror(rc),
                      (long)prog->error_at);
     if (prog->error_at >= 0)
@@ -932,7 +940,7 @@ int main(int argc, char **argv)
     const command_t *c = find_command(argv[1]);
     if (!c)
         return error(EXIT_USAGE, "unknown command '%s' (see rbpf help)", argv[1]);
-    if (c->run != cmd_help && c->run != cmd_plugin && wants_help(argc - 1, argv + 1))
+    if (wants_help(argc - 1, argv + 1))
         return print_help(c->name);
     return c->run(argc - 1, argv + 1);
 }

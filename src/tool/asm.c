@@ -437,9 +437,6 @@ static size_t next_word(char **s, char *word, size_t size)
 
 static int assemble_line(assembler_t *as, char *text)
 {
-    char *hash = strchr(text, '#');
-    if (hash)
-        *hash = '\0';
     char *s = text;
     char word[MAX_NAME];
 
@@ -564,7 +561,6 @@ static int assemble_line(assembler_t *as, char *text)
 
 static int resolve(assembler_t *as)
 {
-    size_t count = insn_count(as);
     for (size_t i = 0; i < as->fixup_count; i++) {
         const fixup_t *f = &as->fixups[i];
         long target = -1;
@@ -589,7 +585,6 @@ static int resolve(assembler_t *as)
             insn[3] = (uint8_t)((uint16_t)delta >> 8);
         }
     }
-    (void)count;
     return 0;
 }
 
@@ -613,6 +608,11 @@ int rbpf_tool_assemble(const char *source, size_t length, rbpf_tool_buf_t *code,
         text[n] = '\0';
         if (n && text[n - 1] == '\r')
             text[--n] = '\0';
+        char *hash = memchr(text, '#', n); /* comments may hold any byte */
+        if (hash) {
+            *hash = '\0';
+            n = (size_t)(hash - text);
+        }
         for (size_t i = 0; i < n; i++) {
             unsigned char c = (unsigned char)text[i];
             if ((c < 0x20 && c != '\t') || c >= 0x7f) {
@@ -625,7 +625,8 @@ int rbpf_tool_assemble(const char *source, size_t length, rbpf_tool_buf_t *code,
         pos = nl ? (size_t)(nl - source) + 1 : length;
     }
     if (result == 0 && insn_count(&as) == 0)
-        result = rbpf_tool_fail(err, "line %zu: end of input: no instructions", as.line);
+        result = rbpf_tool_fail(err, "line %zu: end of input: no instructions",
+                                as.line ? as.line : 1);
     if (result == 0)
         result = resolve(&as);
     if (result != 0)

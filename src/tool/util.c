@@ -179,9 +179,13 @@ int rbpf_tool_hex_decode(const char *text, size_t length, rbpf_tool_buf_t *out,
         if (hi < 0)
             return rbpf_tool_fail(err, "%s: character %zu: '%c' is not a hex digit", what, i + 1,
                                   c >= 0x20 && c < 0x7f ? c : '?');
-        if (i + 1 >= length || hex_digit((unsigned char)text[i + 1]) < 0)
+        if (i + 1 >= length || text[i + 1] == ' ' || text[i + 1] == '\t' || text[i + 1] == '\n' ||
+            text[i + 1] == '\r' || text[i + 1] == ',')
             return rbpf_tool_fail(err, "%s: character %zu: odd number of hex digits", what,
                                   i + 1);
+        if (hex_digit((unsigned char)text[i + 1]) < 0)
+            return rbpf_tool_fail(err, "%s: character %zu: '%c' is not a hex digit", what, i + 2,
+                                  text[i + 1] >= 0x20 && text[i + 1] < 0x7f ? text[i + 1] : '?');
         uint8_t byte = (uint8_t)(hi << 4 | hex_digit((unsigned char)text[i + 1]));
         rbpf_tool_buf_put(out, &byte, 1);
         i += 2;

@@ -1,0 +1,406 @@
+#!/bin/sh
+# tests/tool/run.sh: end-to-end tests of the rbpf tool, run through the
+# binary the way users run it.
+#
+#   sh tests/tool/run.sh RBPF WORKDIR [CC]
+#
+# RBPF is the tool under test (the host or the asan build), WORKDIR a scratch
+# directory, CC the native compiler the C containers are checked against.
+# Parts: every subcommand end to end with bad input (exit status and the
+# one-line message); the assembler against the conformance suite (the
+# `-- asm` of every test must give assembled.json's program_hex, asm ->
+# disasm -> asm must be byte-identical, every invalid source refused naming
+# its line); the plugin over the whole suite; C containers built with
+# `rbpf build` at -O1/-O2/-Os and cpu v2/v3, run with `rbpf run` and
+# compared with the same C compiled natively. Prints
+# "tool tests: N passed, M failed" and exits non-zero on any failure.
+
+RBPF=$1
+WORK=$2
+CC=${3:-gcc}
+CLANG=${CLANG:-clang}
+export CLANG
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+CONF=${RBPF_CONFORMANCE_DIR:-$ROOT/../shared/conformance}
+LIBDIR=$(dirname "$RBPF")
+
+if [ -z "$RBPF" ] || [ -z "$WORK" ] || [ ! -x "$RBPF" ]; then
+    echo "usage: sh tests/tool/run.sh RBPF WORKDIR [CC]" >&2
+    exit 1
+fi
+case $RBPF in /*) ;; *) RBPF=$(pwd)/$RBPF ;; esac
+case $LIBDIR in /*) ;; *) LIBDIR=$(pwd)/$LIBDIR ;; esac
+rm -rf "$WORK"
+mkdir -p "$WORK" || exit 1
+cd "$WORK" || exit 1
+T=$(pwd)
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() {
+    fail=$((fail + 1))
+    echo "FAIL: $*"
+}
+
+# check_error STATUS PATTERN CMD...: CMD exits with STATUS and writes exactly
+# one line to stderr, "rbpf: error: ..." matching PATTERN (grep -E).
+check_error() {
+    want=$1
+    pattern=$2
+    shift 2
+    "$@" >"$T/out" 2>"$T/err"
+    status=$?
+    lines=$(wc -l <"$T/err")
+    if [ "$status" -eq "$want" ] && [ "$lines" -eq 1 ] && grep -qE "^rbpf: error: .*$pattern" "$T/err"; then
+        ok
+    else
+        bad "$* -> exit $status (want $want), stderr: $(head -c 300 "$T/err")"
+    fi
+}
+
+# check_ok CMD...: CMD exits 0.
+check_ok() {
+    "$@" >"$T/out" 2>"$T/err"
+    status=$?
+    if [ "$status" -eq 0 ]; then ok; else bad "$* -> exit $status: $(head -c 300 "$T/err")"; fi
+}
+
+# check_output EXPECTED CMD...: CMD exits 0 and its stdout is EXPECTED.
+check_output() {
+    want=$1
+    shift
+    got=$("$@" 2>"$T/err")
+    status=$?
+    if [ "$status" -eq 0 ] && [ "$got" = "$want" ]; then ok; else bad "$* -> exit $status, '$got' (want '$want') $(head -c 200 "$T/err")"; fi
+}
+
+# gen_refuses NAME SOURCE PATTERN: clang compiles SOURCE (printf format) to
+# NAME.o; gen must refuse it with a message matching PATTERN.
+gen_refuses() {
+    printf "$2" >"$T/$1.c"
+    "$CLANG" -target bpf -O2 -ffreestanding -c -o "$T/$1.o" "$T/$1.c"
+    check_error 2 "$1.o: .*$3" "$RBPF" gen "$T/$1.o"
+}
+
+hexof() { od -An -v -tx1 "$1" | tr -d ' \n'; }
+
+# asm_section FILE: the `-- asm` section of a conformance test.
+asm_section() { awk '/^-- /{s = ($0 == "-- asm"); next} s' "$1"; }
+
+# patch FILE OFFSET HEXBYTES: overwrite bytes in place.
+patch() {
+    printf "$(echo "$3" | awk '{ for (i = 1; i < length($0); i += 2) printf "\\%03o", index("0123456789abcdef", substr($0, i, 1)) * 16 + index("0123456789abcdef", substr($0, i + 1, 1)) - 17 }')" >"$T/patch.bin"
+    dd if="$T/patch.bin" of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+
+# hexnorm 0x00ABC -> abc
+hexnorm() {
+    v=$(echo "$1" | sed 's/^0x//' | tr 'A-F' 'a-f' | sed 's/^0*//')
+    echo "${v:-0}"
+}
+
+# ---- help and usage ---------------------------------------------------------
+check_ok "$RBPF" help
+grep -q "rbpf run" "$T/out" && ok || bad "rbpf help does not list run"
+for c in build gen dump asm disasm verify run embed plugin help; do
+    check_ok "$RBPF" "$c" --help
+    grep -q "^usage: rbpf $c" "$T/out" && ok || bad "rbpf $c --help: no usage line"
+    check_ok "$RBPF" help "$c"
+done
+check_error 1 "unknown command 'frobnicate'" "$RBPF" frobnicate
+check_error 1 "unknown command" "$RBPF" help frobnicate
+check_error 1 "run: unknown option" "$RBPF" run --bogus x.bin
+check_error 1 "run: .*--budget needs a number" "$RBPF" run x.bin --budget lots
+check_error 1 "asm: no input file" "$RBPF" asm
+check_error 1 "gen: no input object" "$RBPF" gen
+check_error 1 "no-such-file.bin: No such file" "$RBPF" dump no-such-file.bin
+
+# ---- assembler against the conformance suite ------------------------------
+if [ -f "$CONF/assembled.json" ]; then
+    awk -F'"' '/"name":/ {n = $4} /"program_hex":/ {print n, $4}' "$CONF/assembled.json" >"$T/expected"
+    total=0
+    same=0
+    roundtrip=0
+    while read -r name hex; do
+        total=$((total + 1))
+        asm_section "$CONF/tests/$name" >"$T/c.s"
+        if ! "$RBPF" asm --raw -o "$T/c.raw" "$T/c.s" 2>"$T/err"; then
+            bad "asm $name: $(cat "$T/err")"
+            continue
+        fi
+        if [ "$(hexof "$T/c.raw")" = "$hex" ]; then same=$((same + 1)); ok; else bad "asm $name: bytes differ from assembled.json"; fi
+        "$RBPF" disasm --raw "$T/c.raw" >"$T/c2.s" &&
+            "$RBPF" asm --raw -o "$T/c2.raw" "$T/c2.s" 2>"$T/err" &&
+            cmp -s "$T/c.raw" "$T/c2.raw"
+        if [ $? -eq 0 ]; then roundtrip=$((roundtrip + 1)); ok; else bad "asm -> disasm -> asm differs for $name"; fi
+    done <"$T/expected"
+    echo "conformance: assembler reproduces $same of $total programs byte for byte; asm->disasm->asm identical for $roundtrip"
+
+    # Every invalid source refused, naming the line.
+    for f in "$CONF"/negative/invalid_*.data "$CONF"/negative/error.data "$CONF"/negative/empty*.data; do
+        asm_section "$f" >"$T/n.s"
+        check_error 2 "n\.s: line [0-9]+: " "$RBPF" asm --raw -o "$T/n.raw" "$T/n.s"
+    done
+    # The messages say what is wrong.
+    printf 'mov32 %%r0, 2147483648\nexit\n' >"$T/m.s"
+    check_error 2 "line 1: immediate 2147483648 out of 32-bit range" "$RBPF" asm "$T/m.s"
+    printf 'mov %%r0, 1\nja nowhere\nexit\n' >"$T/m.s"
+    check_error 2 "line 2: undefined label 'nowhere'" "$RBPF" asm "$T/m.s"
+    printf 'mov %%r0, 1\n\n or %%r0, %%r11\n' >"$T/m.s"
+    check_error 2 "line 3: invalid register '%r11'" "$RBPF" asm "$T/m.s"
+    printf 'x:\nx:\nexit\n' >"$T/m.s"
+    check_error 2 "line 2: label 'x' defined twice" "$RBPF" asm "$T/m.s"
+    printf 'mov %%r10, 1\nexit\n' >"$T/m.s"
+    check_error 2 "line 1: 'mov' writes %r10" "$RBPF" asm "$T/m.s"
+    printf 'ldxw %%r0, [%%r1+4\nexit\n' >"$T/m.s"
+    check_error 2 "line 1: .*not a memory operand" "$RBPF" asm "$T/m.s"
+
+    # The plugin protocol over the whole suite (callx, opcode 0x8d, is not
+    # RFC 9669 and must be refused).
+    awk -F'"' '/"name":/ {n = $4} /"program_hex":/ {p = $4} /"mem_hex":/ {m = $4} /"expected_r0":/ {print n, p, (m == "" ? "-" : m), $4}' \
+        "$CONF/assembled.json" >"$T/plugin"
+    plugin_ok=0
+    while read -r name prog mem want; do
+        [ "$mem" = "-" ] && mem=
+        got=$(echo "$prog" | "$RBPF" plugin $mem --ignored-option 2>"$T/err")
+        status=$?
+        if [ "$name" = callx.data ]; then
+            [ $status -ne 0 ] && ok || bad "plugin accepted callx"
+            continue
+        fi
+        if [ $status -eq 0 ] && [ "$(hexnorm "$got")" = "$(hexnorm "$want")" ]; then
+            plugin_ok=$((plugin_ok + 1))
+            ok
+        else
+            bad "plugin $name: exit $status, r0 '$got', expected $want $(head -c 200 "$T/err")"
+        fi
+    done <"$T/plugin"
+    echo "conformance: plugin passes $plugin_ok of $((total - 1)) (callx refused)"
+    # Spaced hex and memory, as the upstream runner sends them.
+    check_output "3" sh -c "echo 'b7 00 00 00 03 00 00 00 95 00 00 00 00 00 00 00' | '$RBPF' plugin"
+    check_output "44332211" sh -c "echo '61 10 00 00 00 00 00 00 95 00 00 00 00 00 00 00' | '$RBPF' plugin '11 22 33 44'"
+    echo "zz" >"$T/bad.hex"
+    check_error 1 "program: .*not a hex digit" sh -c "'$RBPF' plugin <'$T/bad.hex'"
+else
+    echo "conformance suite not found at $CONF: assembler conformance checks skipped"
+fi
+
+# ---- asm / disasm / verify / run on hand-written programs -----------------
+cat >"$T/loop.s" <<'EOF'
+# sum 1..r1 (r1 from the context)
+    ldxdw %r1, [%r1+0]
+    mov %r0, 0
+again:
+    jeq %r1, 0, done
+    add %r0, %r1
+    sub %r1, 1
+    ja again
+done:
+    exit
+EOF
+check_ok "$RBPF" asm -o "$T/loop.bin" "$T/loop.s"
+check_output "ok" "$RBPF" verify "$T/loop.bin"
+check_output "0x37" "$RBPF" run "$T/loop.bin" --ctx-hex 0a00000000000000
+check_output "0x0" "$RBPF" run "$T/loop.bin" --ctx-hex "00 00 00 00 00 00 00 00"
+printf '\144\0\0\0\0\0\0\0' >"$T/ctx100.bin"
+check_output "0x13ba" "$RBPF" run "$T/loop.bin" --ctx-file "$T/ctx100.bin"
+"$RBPF" run "$T/loop.bin" --ctx-hex 0300000000000000 --repeat 5 --stats >"$T/out" 2>"$T/err"
+if [ "$(cat "$T/out")" = "0x6" ] && grep -qE '^stats: runs=5 insns=16 ns_per_run=[0-9]+$' "$T/err"; then ok; else bad "run --stats: $(cat "$T/out" "$T/err")"; fi
+check_output "# function main" sh -c "'$RBPF' disasm '$T/loop.bin' | head -1"
+"$RBPF" disasm "$T/loop.bin" | tail -n +2 >"$T/loop2.s"
+check_ok "$RBPF" asm -o "$T/loop2.bin" "$T/loop2.s"
+cmp -s "$T/loop.bin" "$T/loop2.bin" && ok || bad "container asm -> disasm -> asm differs"
+check_ok "$RBPF" asm --raw -o "$T/loop.raw" "$T/loop.s"
+check_output "0x37" "$RBPF" run --raw "$T/loop.raw" --ctx-hex 0a00000000000000
+check_output "ok" "$RBPF" verify --raw "$T/loop.raw"
+# Faults at run time: exit 3.
+check_error 3 "run time: instruction 0: illegal memory access" "$RBPF" run "$T/loop.bin"
+check_error 3 "run time: .*budget" "$RBPF" run "$T/loop.bin" --ctx-hex ffffffff00000000 --budget 1000
+# Refused at load: exit 2 with the instruction index.
+printf 'mov %%r0, 1\nja +5\nexit\n' >"$T/jump.s"
+check_ok "$RBPF" asm -o "$T/jump.bin" "$T/jump.s"
+check_error 2 "jump.bin: instruction 1: illegal jump" "$RBPF" verify "$T/jump.bin"
+check_error 2 "jump.bin: instruction 1: illegal jump" "$RBPF" run "$T/jump.bin"
+printf 'mov %%r0, 1\n.insn 0x00000000000000ff\nexit\n' >"$T/op.s"
+check_ok "$RBPF" asm --raw -o "$T/op.raw" "$T/op.s"
+check_output ".insn 0x00000000000000ff" sh -c "'$RBPF' disasm --raw '$T/op.raw' | sed -n 2p"
+check_error 2 "instruction 1: illegal instruction" "$RBPF" verify --raw "$T/op.raw"
+printf 'call 0x7777\nexit\n' >"$T/helper.s"
+check_ok "$RBPF" asm -o "$T/helper.bin" "$T/helper.s"
+check_error 2 "instruction 0: illegal call" "$RBPF" run "$T/helper.bin"
+head -c 5 "$T/ctx100.bin" >"$T/five.raw"
+check_error 2 "five.raw: 5 bytes is not a whole number of instructions" "$RBPF" disasm --raw "$T/five.raw"
+check_error 1 "--ctx-hex: .*not a hex digit" "$RBPF" run "$T/loop.bin" --ctx-hex 0g
+check_error 1 "--ctx-hex: .*odd number" "$RBPF" run "$T/loop.bin" --ctx-hex 012
+check_error 1 "run: give --ctx-hex or --ctx-file" "$RBPF" run "$T/loop.bin" --ctx-hex 00 --ctx-file x
+
+# ---- bad containers: dump, disasm, verify, run -----------------------------
+: >"$T/empty.bin"
+mkdir -p "$T/adir"
+head -c 64 /dev/urandom >"$T/garbage.bin"
+printf 'XBPF' >"$T/garbage.bin.hdr"
+for cmd in dump disasm verify run; do
+    check_error 2 "empty.bin: .*(truncated|header)" "$RBPF" $cmd "$T/empty.bin"
+    check_error 1 "adir: is a directory" "$RBPF" $cmd "$T/adir"
+    check_error 2 "garbage.bin: .*(magic|truncated)" "$RBPF" $cmd "$T/garbage.bin"
+done
+# A container whose header lies about its lengths.
+cp "$T/loop.bin" "$T/lying.bin"
+patch "$T/lying.bin" 24 00010000 # text_len = 256
+for cmd in dump disasm verify run; do
+    check_error 2 "lying.bin: .*truncated" "$RBPF" $cmd "$T/lying.bin"
+done
+cp "$T/loop.bin" "$T/lying2.bin"
+patch "$T/lying2.bin" 20 ffffffff # rodata_len = 4 GiB - 1
+check_error 2 "lying2.bin: .*truncated" "$RBPF" dump "$T/lying2.bin"
+check_error 2 "lying2.bin: " "$RBPF" run "$T/lying2.bin"
+cp "$T/loop.bin" "$T/badfn.bin"
+size=$(wc -c <"$T/badfn.bin")
+patch "$T/badfn.bin" $((size - 2)) f000 # function offset 0xf0, past the text
+check_error 2 "badfn.bin: .*function" "$RBPF" dump "$T/badfn.bin"
+check_error 2 "badfn.bin: " "$RBPF" run "$T/badfn.bin"
+# Every truncation of a valid container is refused by every reader.
+n=0
+while [ $n -lt "$size" ]; do
+    head -c $n "$T/loop.bin" >"$T/cut.bin"
+    check_error 2 "cut.bin: " "$RBPF" dump "$T/cut.bin"
+    check_error 2 "cut.bin: " "$RBPF" run "$T/cut.bin"
+    n=$((n + 7))
+done
+
+# ---- embed ----------------------------------------------------------------
+cp "$T/loop.bin" "$T/sum-loop.bin"
+printf 'mov %%r0, 42\nexit\n' >"$T/forty.s"
+check_ok "$RBPF" asm -o "$T/9forty two.bin" "$T/forty.s"
+check_ok "$RBPF" embed -o "$T/embedded" "$T/sum-loop.bin" "$T/9forty two.bin"
+grep -q "rbpf_container_sum_loop\[\]" "$T/embedded.h" && ok || bad "embed: rbpf_container_sum_loop missing"
+grep -q "rbpf_container__9forty_two_size" "$T/embedded.h" && ok || bad "embed: name not sanitized"
+if $CC -std=c99 -Wall -Wextra -Werror -I"$ROOT/include" -I"$T" -o "$T/embed_test" \
+    "$HERE/embed_main.c" "$T/embedded.c" "$LIBDIR/librbpf.a" 2>"$T/err"; then
+    ok
+    check_ok "$T/embed_test" sum_loop "$(wc -c <"$T/sum-loop.bin")" 0400000000000000 0xa \
+        _9forty_two "$(wc -c <"$T/9forty two.bin")" 00 0x2a
+else
+    bad "embedded C does not compile: $(head -c 400 "$T/err")"
+fi
+cp "$T/loop.bin" "$T/sum_loop.bin"
+check_error 1 "embed: .*both give the name 'sum_loop'" "$RBPF" embed -o "$T/dup" "$T/sum-loop.bin" "$T/sum_loop.bin"
+
+# ---- gen and build ----------------------------------------------------------
+if ! "$CLANG" -target bpf -x c -c /dev/null -o /dev/null 2>/dev/null; then
+    echo "FAIL: $CLANG cannot compile for the BPF target: install clang (the C container tests need it)"
+    fail=$((fail + 1))
+else
+    cat >"$T/increment.c" <<'EOF'
+#include <rbpf/container.h>
+
+struct counter {
+    uint64_t value;
+};
+
+uint64_t increment(struct counter *ctx)
+{
+    return ctx->value + 1;
+}
+EOF
+    (cd "$T" && "$RBPF" build increment.c) >/dev/null 2>"$T/err" && [ -f "$T/increment.bin" ] && ok ||
+        bad "build increment.c: $(cat "$T/err")"
+    check_output "0x2a" "$RBPF" run "$T/increment.bin" --ctx-hex 2900000000000000
+    "$RBPF" dump "$T/increment.bin" >"$T/dump.txt"
+    for want in 'Magic:' 'No. functions:	1' '"increment": 0x0' 'r0 = \*(uint64_t\*)(r1 + 0)' 'r0 += 1' 'Return r0'; do
+        grep -q "$want" "$T/dump.txt" && ok || bad "dump of increment lacks '$want'"
+    done
+    # RBPF_INCLUDE overrides the header directory.
+    mkdir -p "$T/inc/rbpf"
+    echo '#define FROM_OVERRIDE 77' >"$T/inc/rbpf/container.h"
+    printf '#include <rbpf/container.h>\nunsigned long f(void) { return FROM_OVERRIDE; }\n' >"$T/over.c"
+    RBPF_INCLUDE="$T/inc" "$RBPF" build -o "$T/over.bin" "$T/over.c" 2>"$T/err" && ok || bad "RBPF_INCLUDE: $(cat "$T/err")"
+    check_output "0x4d" "$RBPF" run "$T/over.bin"
+    # -D and -I reach clang; -f selects a function.
+    printf '#include "extra.h"\nunsigned long first(void) { return VALUE + EXTRA; }\nunsigned long second(void) { return 2; }\n' >"$T/defs.c"
+    mkdir -p "$T/extra"
+    echo '#define EXTRA 100' >"$T/extra/extra.h"
+    check_ok "$RBPF" build -o "$T/defs.bin" -D VALUE=5 -I "$T/extra" -O 1 --cpu v2 "$T/defs.c"
+    check_output "0x69" "$RBPF" run "$T/defs.bin"
+    check_output "0x2" "$RBPF" run "$T/defs.bin" -f second
+    check_error 2 "no function named 'third'" "$RBPF" run "$T/defs.bin" -f third
+    # bpf_printf goes to stderr, r0 alone on stdout.
+    printf '#include <rbpf/container.h>\nunsigned long hello(void) { bpf_printf("hello %%d\\n", 42); return 7; }\n' >"$T/hello.c"
+    check_ok "$RBPF" build -o "$T/hello.bin" "$T/hello.c"
+    "$RBPF" run "$T/hello.bin" >"$T/out" 2>"$T/err"
+    [ "$(cat "$T/out")" = "0x7" ] && [ "$(cat "$T/err")" = "hello 42" ] && ok || bad "printf: stdout '$(cat "$T/out")' stderr '$(cat "$T/err")'"
+    # Build errors.
+    printf 'int broken(void) { return }\n' >"$T/broken.c"
+    "$RBPF" build -o "$T/broken.bin" "$T/broken.c" >/dev/null 2>"$T/err"
+    [ $? -eq 2 ] && tail -1 "$T/err" | grep -q "^rbpf: error: .*broken.c: clang failed" && ok || bad "build of broken C: $(tail -1 "$T/err")"
+    check_error 1 "cannot run 'no-such-clang': install clang" env CLANG=no-such-clang "$RBPF" build "$T/increment.c"
+    check_error 1 "adir: is a directory" "$RBPF" build "$T/adir"
+    check_error 1 "--cpu must be" "$RBPF" build --cpu v9 "$T/increment.c"
+
+    # gen refusals, each naming what is wrong.
+    "$CLANG" -target bpf -mcpu=v3 -O2 -ffreestanding -fno-common -c "$T/increment.c" -I"$ROOT/include/container" -o "$T/inc.o"
+    check_ok "$RBPF" gen -o "$T/inc-gen.bin" "$T/inc.o"
+    cmp -s "$T/inc-gen.bin" "$T/increment.bin" && ok || bad "gen and build give different containers"
+    check_error 2 "empty.bin: not an ELF file" "$RBPF" gen "$T/empty.bin"
+    check_error 1 "adir: is a directory" "$RBPF" gen "$T/adir"
+    check_error 2 "garbage.bin: not an ELF file" "$RBPF" gen "$T/garbage.bin"
+    printf 'int native(int x) { return x + 1; }\n' >"$T/native.c"
+    $CC -c -o "$T/native.o" "$T/native.c"
+    check_error 2 "native.o: ELF machine [0-9]+ is not BPF" "$RBPF" gen "$T/native.o"
+    gen_refuses nocode 'int only_data = 5;\n' "(missing section .text|\.text is empty)"
+    gen_refuses undef 'extern int elsewhere;\nint use(void) { return elsewhere; }\n' \
+        "undefined symbol 'elsewhere'"
+    gen_refuses undeffn 'int faraway(int);\nint use(int x) { return faraway(x); }\n' \
+        "undefined function 'faraway'"
+    gen_refuses ptr 'const char *message = "hi";\nchar get(void) { return message[0]; }\n' \
+        "relocation in section '\.data' against symbol '.*'"
+    gen_refuses fnptr 'static int f(int x) { return x; }\nint (*get(void))(int) { return f; }\n' \
+        "function pointers are not supported"
+    # Hostile objects: section headers past the end, a bad section count,
+    # and every truncation of a real object.
+    cp "$T/inc.o" "$T/shoff.o"
+    patch "$T/shoff.o" 40 ffffffffffffff7f
+    check_error 2 "shoff.o: ELF section headers .* run past the end" "$RBPF" gen "$T/shoff.o"
+    cp "$T/inc.o" "$T/shstr.o"
+    patch "$T/shstr.o" 62 ff7f
+    check_error 2 "shstr.o: ELF section name table index" "$RBPF" gen "$T/shstr.o"
+    osize=$(wc -c <"$T/inc.o")
+    n=0
+    while [ $n -lt "$osize" ]; do
+        head -c $n "$T/inc.o" >"$T/cut.o"
+        check_error 2 "cut.o: " "$RBPF" gen -o "$T/cut.bin" "$T/cut.o"
+        n=$((n + 13))
+    done
+
+    # ---- C containers against native gcc --------------------------------
+    containers=0
+    for src in "$HERE"/containers/*.c; do
+        name=$(basename "$src" .c)
+        if ! $CC -std=c99 -O1 -Wall -Werror -DCONTAINER_SOURCE="\"$src\"" -o "$T/native_$name" \
+            "$HERE/native_driver.c" 2>"$T/err"; then
+            bad "native build of $name: $(head -c 300 "$T/err")"
+            continue
+        fi
+        for variant in "-O1 v3" "-O2 v3" "-Os v3" "-O1 v2" "-O2 v2" "-Os v2"; do
+            set -- $variant
+            out="$T/${name}$1$2.bin"
+            if ! "$RBPF" build -o "$out" "$1" --cpu "$2" "$src" 2>"$T/err"; then
+                bad "rbpf build $1 --cpu $2 $name: $(head -c 300 "$T/err")"
+                continue
+            fi
+            containers=$((containers + 1))
+            while read -r ctx; do
+                [ -n "$ctx" ] || continue
+                want=$("$T/native_$name" "$ctx")
+                got=$("$RBPF" run "$out" --ctx-hex "$ctx" 2>"$T/err")
+                if [ -n "$want" ] && [ "$got" = "$want" ]; then ok; else bad "$name $1 --cpu $2 ctx $ctx: rbpf run '$got' $(head -c 200 "$T/err"), native '$want'"; fi
+            done <"$HERE/containers/$name.ctx"
+        done
+    done
+    echo "C containers: $containers builds checked against $CC"
+fi
+
+echo "tool tests: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
