@@ -81,107 +81,79 @@ Bytes container(const std::vector<Function> &functions)
 
 enum { R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, R10 };
 
-Function fn(const char *name)
+struct Insn {
+    uint8_t op;
+    int dst;
+    int src;
+    int16_t off;
+    int32_t imm;
+};
+
+template <size_t N> Function fn(const char *name, const Insn (&code)[N])
 {
     Function f;
     f.name = name;
+    for (size_t i = 0; i < N; i++) {
+        insn(f.code, code[i].op, code[i].dst, code[i].src, code[i].off, code[i].imm);
+    }
     return f;
 }
+
+const Insn EXIT = {0x95, 0, 0, 0, 0};
 
 /* inc(ctx): return ctx->value + 1 */
-Function inc()
-{
-    Function f = fn("inc");
-    insn(f.code, 0x79, R0, R1, 0, 0);
-    insn(f.code, 0x07, R0, 0, 0, 1);
-    insn(f.code, 0x95, 0, 0, 0, 0);
-    return f;
-}
+const Insn incCode[] = {{0x79, R0, R1, 0, 0}, {0x07, R0, 0, 0, 1}, EXIT};
 
 /* bump(): return ++data_u64 (the .data word, 100 at load) */
-Function bump()
-{
-    Function f = fn("bump");
-    insn(f.code, 0xb8, R1, 0, 0, 0);
-    insn(f.code, 0x00, 0, 0, 0, 0);
-    insn(f.code, 0x79, R0, R1, 0, 0);
-    insn(f.code, 0x07, R0, 0, 0, 1);
-    insn(f.code, 0x7b, R1, R0, 0, 0);
-    insn(f.code, 0x95, 0, 0, 0, 0);
-    return f;
-}
+const Insn bumpCode[] = {
+    {0xb8, R1, 0, 0, 0}, {0x00, 0, 0, 0, 0},  {0x79, R0, R1, 0, 0},
+    {0x07, R0, 0, 0, 1}, {0x7b, R1, R0, 0, 0}, EXIT,
+};
 
 /* count(): v = local[1] + 1; local[1] = v; return v */
-Function count()
-{
-    Function f = fn("count");
-    insn(f.code, 0xb7, R1, 0, 0, 1);
-    insn(f.code, 0xbf, R2, R10, 0, 0);
-    insn(f.code, 0x07, R2, 0, 0, -8);
-    insn(f.code, 0x85, 0, 0, 0, RBPF_HELPER_FETCH_LOCAL);
-    insn(f.code, 0x61, R6, R10, -8, 0);
-    insn(f.code, 0x07, R6, 0, 0, 1);
-    insn(f.code, 0xb7, R1, 0, 0, 1);
-    insn(f.code, 0xbf, R2, R6, 0, 0);
-    insn(f.code, 0x85, 0, 0, 0, RBPF_HELPER_STORE_LOCAL);
-    insn(f.code, 0xbf, R0, R6, 0, 0);
-    insn(f.code, 0x95, 0, 0, 0, 0);
-    return f;
-}
+const Insn countCode[] = {
+    {0xb7, R1, 0, 0, 1},
+    {0xbf, R2, R10, 0, 0},
+    {0x07, R2, 0, 0, -8},
+    {0x85, 0, 0, 0, RBPF_HELPER_FETCH_LOCAL},
+    {0x61, R6, R10, -8, 0},
+    {0x07, R6, 0, 0, 1},
+    {0xb7, R1, 0, 0, 1},
+    {0xbf, R2, R6, 0, 0},
+    {0x85, 0, 0, 0, RBPF_HELPER_STORE_LOCAL},
+    {0xbf, R0, R6, 0, 0},
+    EXIT,
+};
 
 /* bad(): return *(u64 *)8 */
-Function bad()
-{
-    Function f = fn("bad");
-    insn(f.code, 0xb7, R1, 0, 0, 8);
-    insn(f.code, 0x79, R0, R1, 0, 0);
-    insn(f.code, 0x95, 0, 0, 0, 0);
-    return f;
-}
+const Insn badCode[] = {{0xb7, R1, 0, 0, 8}, {0x79, R0, R1, 0, 0}, EXIT};
 
 /* multiply(ctx): ctx->product = ctx->a * ctx->b; return 0 */
-Function multiply()
-{
-    Function f = fn("multiply");
-    insn(f.code, 0x79, R2, R1, 0, 0);
-    insn(f.code, 0x79, R3, R1, 8, 0);
-    insn(f.code, 0x2f, R2, R3, 0, 0);
-    insn(f.code, 0x7b, R1, R2, 16, 0);
-    insn(f.code, 0xb7, R0, 0, 0, 0);
-    insn(f.code, 0x95, 0, 0, 0, 0);
-    return f;
-}
+const Insn multiplyCode[] = {
+    {0x79, R2, R1, 0, 0},  {0x79, R3, R1, 8, 0}, {0x2f, R2, R3, 0, 0},
+    {0x7b, R1, R2, 16, 0}, {0xb7, R0, 0, 0, 0},  EXIT,
+};
 
 /* peek(ctx): return *(u64 *)ctx->address */
-Function peek()
-{
-    Function f = fn("peek");
-    insn(f.code, 0x79, R2, R1, 0, 0);
-    insn(f.code, 0x79, R0, R2, 0, 0);
-    insn(f.code, 0x95, 0, 0, 0, 0);
-    return f;
-}
+const Insn peekCode[] = {{0x79, R2, R1, 0, 0}, {0x79, R0, R2, 0, 0}, EXIT};
 
-/* call_id(): return helper_id(21) */
+/* name(): return helper_id(21) */
 Function caller(const char *name, int32_t id)
 {
-    Function f = fn(name);
-    insn(f.code, 0xb7, R1, 0, 0, 21);
-    insn(f.code, 0x85, 0, 0, 0, id);
-    insn(f.code, 0x95, 0, 0, 0, 0);
-    return f;
+    const Insn code[] = {{0xb7, R1, 0, 0, 21}, {0x85, 0, 0, 0, id}, EXIT};
+    return fn(name, code);
 }
 
 Bytes standardBlob()
 {
     std::vector<Function> f;
-    f.push_back(inc());
-    f.push_back(bump());
-    f.push_back(count());
-    f.push_back(bad());
-    f.push_back(multiply());
+    f.push_back(fn("inc", incCode));
+    f.push_back(fn("bump", bumpCode));
+    f.push_back(fn("count", countCode));
+    f.push_back(fn("bad", badCode));
+    f.push_back(fn("multiply", multiplyCode));
     f.push_back(caller("now", RBPF_HELPER_NOW_MS));
-    f.push_back(peek());
+    f.push_back(fn("peek", peekCode));
     return container(f);
 }
 
