@@ -35,24 +35,35 @@ size:
 # ---- Cortex-M4 images -----------------------------------------------------
 # The library is built as a firmware would build it (-Os, Thumb-2, sections
 # for --gc-sections); the images add startup, semihosting and a test main.
-# Three builds, each under $(MCU_BUILD)/<variant>/ with its own library:
+# The builds, each under $(MCU_BUILD)/<variant>/ with its own library:
 #   full     the default configuration
 #   minimal  -DRBPF_MINIMAL=1 (tests of compiled-out features are skipped)
 #   switch   full, with switch dispatch instead of computed goto
 #   ubsan    full, with the library under -fsanitize=undefined in trap mode:
 #            any undefined behaviour on the 32-bit core faults the image
+#   clang    the same with the library built by clang (whose sanitizer also
+#            checks pointer arithmetic, e.g. an unsigned offset that wraps)
 MCU_ARCH := -mcpu=cortex-m4 -mthumb
 MCU_CFLAGS := $(MCU_ARCH) -Os -g -ffunction-sections -fdata-sections $(COMMON_CFLAGS) -I$(MCU_DIR)
 MCU_LDFLAGS := $(MCU_ARCH) --specs=nano.specs -nostartfiles -Wl,--gc-sections \
                -T $(MCU_DIR)/mps2-an386.ld
 MCU_CONFORMANCE_JSON := $(RBPF_CONFORMANCE_DIR)/assembled.json
 MCU_HAVE_SUITE := $(if $(wildcard $(MCU_CONFORMANCE_JSON)),yes)
-MCU_VARIANTS := full minimal switch ubsan
+MCU_HAVE_CLANG := $(if $(shell command -v $(CLANG) 2>/dev/null),yes)
+MCU_VARIANTS := full minimal switch ubsan $(if $(MCU_HAVE_CLANG),clang)
 MCU_VFLAGS_full :=
 MCU_VFLAGS_minimal := -DRBPF_MINIMAL=1
 MCU_VFLAGS_switch := -DRBPF_USE_COMPUTED_GOTO=0
 MCU_VFLAGS_ubsan :=
 MCU_LIBFLAGS_ubsan := -fsanitize=undefined -fsanitize-undefined-trap-on-error
+MCU_VFLAGS_clang :=
+MCU_LIBFLAGS_clang := -fsanitize=undefined -fsanitize-trap=undefined
+# clang for the same ABI as arm-none-eabi-gcc (short enums, soft float), with
+# newlib's headers found where that gcc finds them.
+MCU_NEWLIB_INC = $(patsubst %/string.h,%,$(firstword $(filter %/string.h,$(shell \
+                     printf '\043include <string.h>\n' | $(ARM_PREFIX)gcc -xc -M - 2>/dev/null))))
+MCU_LIBCC_clang = $(CLANG) --target=thumbv7em-none-eabi -mfloat-abi=soft -fshort-enums \
+                  -isystem $(MCU_NEWLIB_INC)
 # The basic sample's containers, when the sample and the tool are in the tree.
 MCU_SAMPLE_DIR := samples/basic/container
 MCU_SAMPLE_SRCS := $(wildcard $(MCU_SAMPLE_DIR)/*.c $(MCU_SAMPLE_DIR)/*.cpp)
@@ -64,6 +75,7 @@ MCU_IMAGES_full := hello test-core $(if $(MCU_HAVE_SUITE),conformance) \
 MCU_IMAGES_minimal := test-core $(if $(MCU_HAVE_SUITE),conformance)
 MCU_IMAGES_switch := test-core $(if $(MCU_HAVE_SUITE),conformance)
 MCU_IMAGES_ubsan := test-core $(if $(MCU_HAVE_SUITE),conformance)
+MCU_IMAGES_clang := test-core $(if $(MCU_HAVE_SUITE),conformance)
 MCU_IMAGE_OBJS_hello := $(MCU_DIR)/hello.o
 MCU_IMAGE_OBJS_test-core := $(MCU_DIR)/test_core.o
 MCU_IMAGE_OBJS_conformance := $(MCU_DIR)/conformance.o gen/conformance_data.o
@@ -75,7 +87,7 @@ MCU_IMAGE_OBJS_bench-fletcher32 := $(MCU_DIR)/bench_fletcher32.o gen/fletcher32_
 define mcu_variant
 $(MCU_BUILD)/$(1)/src/%.o: src/%.c
 	@mkdir -p $$(@D)
-	$(ARM_PREFIX)gcc $(MCU_CFLAGS) $(MCU_VFLAGS_$(1)) $(MCU_LIBFLAGS_$(1)) -MMD -MP -c $$< -o $$@
+	$$(or $$(MCU_LIBCC_$(1)),$(ARM_PREFIX)gcc) $(MCU_CFLAGS) $(MCU_VFLAGS_$(1)) $(MCU_LIBFLAGS_$(1)) -MMD -MP -c $$< -o $$@
 
 $(MCU_BUILD)/$(1)/$(MCU_DIR)/%.o: $(MCU_DIR)/%.c
 	@mkdir -p $$(@D)
