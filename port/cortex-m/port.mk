@@ -45,7 +45,7 @@ size:
 #            checks pointer arithmetic, e.g. an unsigned offset that wraps)
 MCU_ARCH := -mcpu=cortex-m4 -mthumb
 MCU_CFLAGS := $(MCU_ARCH) -Os -g -ffunction-sections -fdata-sections $(COMMON_CFLAGS) -I$(MCU_DIR)
-MCU_LDFLAGS := $(MCU_ARCH) --specs=nano.specs -nostartfiles -Wl,--gc-sections \
+MCU_LDFLAGS := $(MCU_ARCH) --specs=nano.specs -nostartfiles -Wl,--gc-sections -Wl,--no-warn-execstack \
                -T $(MCU_DIR)/mps2-an386.ld
 MCU_CONFORMANCE_JSON := $(RBPF_CONFORMANCE_DIR)/assembled.json
 MCU_HAVE_SUITE := $(if $(wildcard $(MCU_CONFORMANCE_JSON)),yes)
