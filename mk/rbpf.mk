@@ -30,9 +30,11 @@ BPF_STORE_NUM_VALUES ?= 16
 CLANG ?= clang
 # Extra `rbpf build` options, e.g. -O2 --cpu v2 -DDEBUG=1.
 RBPF_BUILD_FLAGS ?=
-# The rbpf build tree the tool comes from; the tool is built there when missing.
+# The rbpf build tree the tool comes from; the tool is built there, with the
+# host's compiler, when missing.
 RBPF_BUILD ?= $(RBPF_ROOT)/build
 RBPF_TOOL ?= $(RBPF_BUILD)/host/rbpf
+RBPF_HOST_CC ?= cc
 # How librbpf and the generated C are compiled ($(CC) is the application's
 # compiler; add target flags such as -mcpu=cortex-m4 -mthumb here).
 RBPF_LIB_CFLAGS ?= -std=c99 -O2 -Wall -Wextra
@@ -69,9 +71,13 @@ endef
 RBPF_LIST := $(RBPF_OUT)/names
 $(eval $(call rbpf_record,$(RBPF_LIST),$(RBPF_NAMES)))
 
+# Changing CLANG or RBPF_BUILD_FLAGS rebuilds every container.
+RBPF_BUILD_RECORD := $(RBPF_OUT)/build-flags
+$(eval $(call rbpf_record,$(RBPF_BUILD_RECORD),$(CLANG) $(RBPF_BUILD_FLAGS)))
+
 # $(call rbpf_container_rule,SOURCE)
 define rbpf_container_rule
-$(RBPF_OUT)/$(call rbpf_name,$(1)).bin: $(1) $(RBPF_CONTAINER_HEADERS) \
+$(RBPF_OUT)/$(call rbpf_name,$(1)).bin: $(1) $(RBPF_CONTAINER_HEADERS) $(RBPF_BUILD_RECORD) \
         $(RBPF_ROOT)/include/container/rbpf/container.h $(RBPF_TOOL)
 	@mkdir -p $$(@D)
 	CLANG='$(CLANG)' $(RBPF_TOOL) build -o $$@ -I$(RBPF_CONTAINER_PATH) $(RBPF_BUILD_FLAGS) $$<
@@ -107,7 +113,7 @@ $(RBPF_LIB): $(RBPF_LIB_OBJS)
 
 # ---- The tool -------------------------------------------------------------
 $(RBPF_TOOL):
-	$(MAKE) -C $(RBPF_ROOT) BUILD=$(RBPF_BUILD) tool
+	$(MAKE) -C $(RBPF_ROOT) BUILD=$(RBPF_BUILD) CC=$(RBPF_HOST_CC) tool
 
 # ---- Targets --------------------------------------------------------------
 .PHONY: rbpf-containers rbpf-lib rbpf-dump rbpf-clean
