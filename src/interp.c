@@ -194,8 +194,8 @@ static uint64_t arsh(uint64_t a, unsigned s, unsigned bits)
 #endif
 
 #define R(n) regs[n]
-#define DST regs[dst]
-#define SRC regs[src]
+#define DST (*dst)
+#define SRC (*src)
 #define OFF off
 #define IMM imm
 #define IMM64 ((uint64_t)(int64_t)IMM)
@@ -247,24 +247,14 @@ static uint64_t arsh(uint64_t a, unsigned s, unsigned bits)
 #endif
 #define JMP_(NAME, EXPR, S) JMP64_(NAME, EXPR, S) JMP32_(NAME, EXPR, S)
 
-#define LDX_(NAME, SIZE, SIGNED)                                         \
-    OP(NAME) {                                                           \
-        const uint64_t addr = SRC + (uint64_t)(int64_t)OFF;              \
-        ACCESS(addr, SIZE, RBPF_READ);                                   \
-        DST = load(HOST(addr), SIZE);                                    \
-        if (SIGNED)                                                      \
-            DST = sext(DST, 8 * (SIZE));                                 \
-        NEXT;                                                            \
-    }
-/* Stores of an immediate (class ST) and of a register (STX, class bit 0)
- * share their handler body. */
-#define ST_(NAME, SIZE)                                                  \
-    OP(ST##NAME) OP(STX##NAME) {                                         \
-        const uint64_t addr = DST + (uint64_t)(int64_t)OFF;              \
-        ACCESS(addr, SIZE, RBPF_WRITE);                                  \
-        store(HOST(addr), (ip[0] & 1) ? SRC : IMM64, SIZE);              \
-        NEXT;                                                            \
-    }
+/* Memory access sizes by the size bits (0x18) of the opcode: W, H, B, DW. */
+#define SIZE_ ((0x8124u >> (((ip[0] >> 3) & 3u) * 4)) & 15u)
+
+/* Loads: every row shares one body; mode 0x80 sign-extends (ldxs*). */
+#define LDX_(NAME) OP(NAME)
+/* Stores of an immediate (class ST) and of a register (STX, class bit 0):
+ * every row shares one body. */
+#define ST_(NAME) OP(ST##NAME) OP(STX##NAME)
 
 #define LDDW_(NAME, BASE)                                                        \
     OP(NAME) {                                                                   \
@@ -283,7 +273,8 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
 #else
     typedef int16_t label_offset_t;
 #endif
-    static const label_offset_t dispatch[256] = {
+    /* sized by the highest compiled-in opcode: the verifier proved ip[0] known */
+    static const label_offset_t dispatch[] = {
 #define DISPATCH_(name, opcode, form, sel, once, feature, mnemonic) \
     RBPF_IF_FEATURE(feature, RBPF_ONCE_##once([opcode] = &&L_##name - &&L_illegal,))
         RBPF_ISA(DISPATCH_)
@@ -326,7 +317,7 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
 
     goto start;
     {
-        unsigned dst, src;
+        uint64_t *dst, *src;
         int32_t off, imm;
     next:
         ip += RBPF_INSN_SIZE;
@@ -334,8 +325,8 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
         if (remaining == 0)
             FAIL(RBPF_ERR_BUDGET);
         remaining--;
-        dst = RBPF_INSN_DST(ip);
-        src = RBPF_INSN_SRC(ip);
+        dst = &regs[RBPF_INSN_DST(ip)];
+        src = &regs[RBPF_INSN_SRC(ip)];
         off = RBPF_INSN_OFF(ip);
         imm = RBPF_INSN_IMM(ip);
 #if RBPF_USE_COMPUTED_GOTO
@@ -380,17 +371,22 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
         LDDW_(LDDWD, (uintptr_t)vm->ram)
         LDDW_(LDDWR, (uintptr_t)prog->rodata)
 
-        LDX_(LDXB, 1, 0)
-        LDX_(LDXH, 2, 0)
-        LDX_(LDXW, 4, 0)
-        LDX_(LDXDW, 8, 0)
-        LDX_(LDXSB, 1, 1)
-        LDX_(LDXSH, 2, 1)
-        LDX_(LDXSW, 4, 1)
-        ST_(B, 1)
-        ST_(H, 2)
-        ST_(W, 4)
-        ST_(DW, 8)
+        LDX_(LDXB) LDX_(LDXH) LDX_(LDXW) LDX_(LDXDW) LDX_(LDXSB) LDX_(LDXSH) LDX_(LDXSW) {
+            const unsigned size = SIZE_;
+            const uint64_t addr = SRC + (uint64_t)(int64_t)OFF;
+            ACCESS(addr, size, RBPF_READ);
+            DST = load(HOST(addr), size);
+            if ((ip[0] & 0xe0) == 0x80)
+                DST = sext(DST, 8 * size);
+            NEXT;
+        }
+        ST_(B) ST_(H) ST_(W) ST_(DW) {
+            const unsigned size = SIZE_;
+            const uint64_t addr = DST + (uint64_t)(int64_t)OFF;
+            ACCESS(addr, size, RBPF_WRITE);
+            store(HOST(addr), (ip[0] & 1) ? SRC : IMM64, size);
+            NEXT;
+        }
 
 #if RBPF_ENABLE_ATOMIC
         OP(ADD32) goto atomic;
@@ -440,7 +436,7 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
 
         OP(CALL) {
 #if RBPF_ENABLE_LOCAL_CALLS
-            if (src == RBPF_CALL_LOCAL) {
+            if (RBPF_INSN_SRC(ip) == RBPF_CALL_LOCAL) {
                 rbpf_frame_record_t *rec;
                 const uint32_t depth = vm->call_depth + 1, frame = prog->frame_size;
                 if (depth > (config->max_call_depth ? config->max_call_depth
