@@ -1,0 +1,84 @@
+# fuzz/fuzz.mk: libFuzzer harnesses (included by the Makefile).
+#
+#   make fuzz [FUZZ_SECONDS=60]   each harness for FUZZ_SECONDS, one line each:
+#                                 fuzz NAME: execs=N execs_per_sec=R seconds=S findings=F
+#   make fuzz-smoke               each harness over its seed corpus once (in `make test`)
+#   make fuzz-seeds               only write the seed corpora
+#
+# Harnesses: container (rbpf_load, vm_init, every function run), raw
+# (rbpf_load_raw, run), elf (rbpf_tool_gen, then the container checks), asm
+# (asm, disasm, asm again: byte-identical). Built with $(FUZZ_CC) and
+# -fsanitize=fuzzer,address,undefined; the library and tool library are
+# compiled again with coverage under $(FUZZ_DIR)/obj. Seeds are generated at
+# run time under $(FUZZ_DIR)/seeds (from the conformance suite, fuzz/seeds.c,
+# fuzz/elf_seed.c and the benchmark workloads), the growing corpus lives in
+# $(FUZZ_DIR)/corpus and findings in $(FUZZ_DIR)/findings; none is committed.
+
+FUZZ_CC ?= $(CLANG)
+FUZZ_SECONDS ?= 60
+FUZZ_DIR := $(BUILD)/fuzz
+FUZZ_HARNESSES := container raw elf asm
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS := $(COMMON_CFLAGS) -Itests/escape -Ifuzz -O1 -g $(FUZZ_SAN)
+FUZZ_BINS := $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/fuzz_%)
+FUZZ_COMMON_OBJS := $(addprefix $(FUZZ_DIR)/obj/,$(LIB_SRCS:.c=.o) $(TOOLLIB_SRCS:.c=.o) \
+                      tests/escape/sandbox.o fuzz/oracle.o)
+FUZZ_SEEDS := $(FUZZ_DIR)/seeds
+FUZZ_ELF_SEED_FLAGS := O1-v2 O2-v2 O2-v3 Os-v3 O2-v1
+FUZZ_ELF_SEEDS := $(FUZZ_ELF_SEED_FLAGS:%=$(FUZZ_SEEDS)/elf/elf_seed-%.o) \
+                  $(addprefix $(FUZZ_SEEDS)/elf/,$(notdir $(BENCH_WORKLOADS:%=%.o)))
+
+# Exit status 0 when $(FUZZ_CC) can build and link a libFuzzer target.
+FUZZ_PROBE = printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n; }\n' | \
+    $(FUZZ_CC) -x c -fsanitize=fuzzer,address,undefined - -o $(FUZZ_DIR)/probe >/dev/null 2>&1
+
+.PHONY: fuzz fuzz-smoke fuzz-seeds fuzz-build
+.PRECIOUS: $(FUZZ_DIR)/obj/%.o
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_COMMON_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@
+
+$(FUZZ_DIR)/seeds-gen: fuzz/seeds.c $(BUILD)/host/tests/escape/sandbox.o $(BUILD)/host/librbpftool.a \
+        $(BUILD)/host/librbpf.a
+	@mkdir -p $(@D)
+	$(CC) $(COMMON_CFLAGS) -Itests/escape $(VFLAGS_host) $^ -o $@
+
+$(FUZZ_SEEDS)/elf/elf_seed-%.o: fuzz/elf_seed.c
+	@mkdir -p $(@D)
+	$(CLANG) -target bpf -ffreestanding -Wall -Werror -$(word 1,$(subst -, ,$*)) \
+	    -mcpu=$(word 2,$(subst -, ,$*)) -c $< -o $@
+
+$(FUZZ_SEEDS)/elf/%.o: $(BENCH_DIR)/bpf/%.o
+	@mkdir -p $(@D)
+	cp $< $@
+
+$(FUZZ_SEEDS)/.done: $(FUZZ_DIR)/seeds-gen $(FUZZ_ELF_SEEDS) $(BENCH_CONTAINERS)
+	@mkdir -p $(FUZZ_SEEDS)
+	$(FUZZ_DIR)/seeds-gen $(RBPF_CONFORMANCE_DIR) $(FUZZ_SEEDS)
+	$(if $(filter %.rbpf,$(BENCH_CONTAINERS)),cp $(filter %.rbpf,$(BENCH_CONTAINERS)) $(FUZZ_SEEDS)/container/)
+	$(if $(filter %.bin,$(BENCH_CONTAINERS)),cp $(filter %.bin,$(BENCH_CONTAINERS)) $(FUZZ_SEEDS)/raw/)
+	@touch $@
+
+fuzz-seeds: $(FUZZ_SEEDS)/.done
+fuzz-build: $(FUZZ_BINS)
+
+fuzz:
+	@mkdir -p $(FUZZ_DIR)
+	@if ! $(FUZZ_PROBE); then \
+	    echo "fuzz: $(FUZZ_CC) cannot link libFuzzer (install clang and libclang-rt-14-dev)"; \
+	    exit 1; fi
+	@$(MAKE) --no-print-directory fuzz-build fuzz-seeds
+	@sh fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
+
+fuzz-smoke:
+	@mkdir -p $(FUZZ_DIR)
+	@if ! $(FUZZ_PROBE); then \
+	    echo "fuzz-smoke: skipped ($(FUZZ_CC) cannot link libFuzzer: install libclang-rt-14-dev)"; \
+	else \
+	    $(MAKE) --no-print-directory fuzz-build fuzz-seeds && \
+	    sh fuzz/run.sh $(FUZZ_DIR) 0 $(FUZZ_HARNESSES); fi
+
+TEST_TARGETS += fuzz-smoke

@@ -1,0 +1,49 @@
+/*
+ * fuzz_elf.c: libFuzzer harness for ELF objects. Each input is an object
+ * file for `rbpf gen`: rbpf_tool_gen must refuse it with a message or turn
+ * it into a container that the core's loader accepts as a format and the
+ * tool's own reader and dump accept too; a container that also verifies is
+ * then run under the oracle of oracle.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oracle.h"
+#include "tool/tool.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void fail(const char *what, const char *detail)
+{
+    fprintf(stderr, "fuzz_elf: %s: %s\n", what, detail);
+    abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static FILE *null_out;
+    if (!null_out && !(null_out = fopen("/dev/null", "w")))
+        fail("fopen", "/dev/null");
+    rbpf_tool_buf_t container = {0};
+    rbpf_tool_error_t err;
+    err.text[0] = '\0';
+    if (rbpf_tool_gen(data, size, &container, &err) != 0) {
+        if (!err.text[0] || strchr(err.text, '\n'))
+            fail("gen refused without a one-line message", err.text);
+        rbpf_tool_buf_free(&container);
+        return 0;
+    }
+    rbpf_program_t prog;
+    int error = rbpf_container_parse(&prog, container.data, container.length);
+    if (error)
+        fail("gen wrote a container the loader refuses", rbpf_strerror(error));
+    rbpf_tool_container_t parsed;
+    if (rbpf_tool_container_read(container.data, container.length, &parsed, &err) != 0)
+        fail("gen wrote a container the tool cannot read", err.text);
+    if (rbpf_tool_dump(null_out, container.data, container.length, &err) != 0)
+        fail("gen wrote a container the tool cannot dump", err.text);
+    oracle_fuzz(container.data, container.length, rbpf_load, "rbpf_load");
+    rbpf_tool_buf_free(&container);
+    return 0;
+}

@@ -1,0 +1,78 @@
+#!/bin/sh
+# fuzz/run.sh: runs the libFuzzer harnesses built by fuzz/fuzz.mk.
+#
+#   sh fuzz/run.sh FUZZ_DIR SECONDS NAME...
+#
+# SECONDS > 0: fuzzes each harness for that long, growing FUZZ_DIR/corpus/NAME
+# from FUZZ_DIR/seeds/NAME. A finding ends a libFuzzer run; the harness is
+# then started again on the grown corpus until the time is up, so one bug
+# does not hide the next. Prints one line per harness:
+#   fuzz NAME: execs=N execs_per_sec=R seconds=S findings=F
+# followed, when F > 0, by each distinct failure (the first line of its
+# report) with how many of the saved inputs hit it.
+# SECONDS = 0: runs each harness over its seeds once, no mutation (smoke).
+# Findings (crash-, leak-, timeout-, oom- files) go to FUZZ_DIR/findings/NAME;
+# the exit status is 1 when there is any new one.
+
+# The line that says what failed: the oracle's or a harness's own message,
+# else the sanitizer's summary (it names the function); printable, short.
+first_report() {
+    tr -c '[:print:]\n' '?' | cut -c 1-160 |
+        awk '/^(oracle|fuzz_[a-z]+): / { print; found = 1; exit }
+             /^SUMMARY: / && !summary { summary = $0 }
+             END { if (!found) print (summary ? summary : "(no report)") }'
+}
+
+# Sum of "stat::NAME: N" lines of a log.
+stat_sum() {
+    sed -n "s/^stat::$1: *//p" "$2" | awk '{ s += $1 } END { print s + 0 }'
+}
+
+dir=$1 seconds=$2
+shift 2
+status=0
+mkdir -p "$dir/logs"
+for name in "$@"; do
+    bin=$dir/fuzz_$name seeds=$dir/seeds/$name log=$dir/logs/$name.log
+    found=$dir/findings/$name
+    mkdir -p "$seeds" "$dir/corpus/$name" "$found"
+    ls "$found" >"$log.before"
+    : >"$log"
+    start=$(date +%s)
+    if [ "$seconds" -gt 0 ]; then
+        left=$seconds
+        while [ "$left" -gt 0 ]; do
+            "$bin" -max_total_time="$left" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+                -artifact_prefix="$found/" "$dir/corpus/$name" "$seeds" >>"$log" 2>&1 && break
+            left=$((seconds - ($(date +%s) - start)))
+        done
+    else
+        "$bin" -runs=0 -timeout=10 -print_final_stats=1 -artifact_prefix="$found/" \
+            "$seeds" >"$log" 2>&1 || echo "fuzz-smoke: $bin exited with an error" >>"$log"
+    fi
+    elapsed=$(($(date +%s) - start))
+    ls "$found" | grep -vxF -f "$log.before" >"$log.new"
+    findings=$(wc -l <"$log.new")
+    if [ "$seconds" -eq 0 ] && [ "$findings" -eq 0 ] && grep -q '^fuzz-smoke: ' "$log"; then
+        findings=1
+    fi
+    execs=$(stat_sum number_of_executed_units "$log")
+    if [ "$seconds" -gt 0 ]; then
+        echo "fuzz $name: execs=$execs execs_per_sec=$((execs / (elapsed > 0 ? elapsed : 1))) seconds=$elapsed findings=$findings"
+    else
+        echo "fuzz-smoke $name: seeds=$(ls "$seeds" | wc -l) execs=$execs findings=$findings"
+    fi
+    if [ "$findings" -ne 0 ]; then
+        status=1
+        if [ -s "$log.new" ]; then
+            while read -r input; do
+                "$bin" -runs=1 "$found/$input" 2>&1 | first_report
+            done <"$log.new" | sort | uniq -c | sed 's/^/   /'
+        else
+            first_report <"$log" | sed 's/^/    /'
+        fi
+        echo "    log: $log; inputs: $found/"
+    fi
+    rm -f "$log.before" "$log.new"
+done
+exit $status

@@ -1,0 +1,238 @@
+/*
+ * seeds.c: writes the fuzzers' seed corpora at run time (they are never
+ * committed). Usage: seeds CONFORMANCE_DIR OUT_DIR
+ *
+ *   OUT_DIR/raw/        each conformance program's bytes (assembled.json)
+ *   OUT_DIR/container/  each of them as a container with data, bss, rodata
+ *                       and a second function, plus programs that use every
+ *                       region and helper
+ *   OUT_DIR/asm/        each conformance test's `-- asm` section, and the
+ *                       sources the assembler must refuse (negative/)
+ *
+ * The ELF corpus is compiled by fuzz/fuzz.mk, and sample containers are
+ * copied in by it. A missing conformance suite only leaves those parts out.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sandbox.h"
+#include "tool/tool.h"
+
+static void die(const rbpf_tool_error_t *err)
+{
+    fprintf(stderr, "seeds: %s\n", err->text);
+    exit(1);
+}
+
+/* out = dir/name; exits when it does not fit. */
+static void join_path(char *out, size_t size, const char *dir, const char *name)
+{
+    int n = snprintf(out, size, "%s/%s", dir, name);
+    if (n < 0 || (size_t)n >= size) {
+        fprintf(stderr, "seeds: path too long: %s/%s\n", dir, name);
+        exit(1);
+    }
+}
+
+static void write_file(const char *dir, const char *name, const void *data, size_t length)
+{
+    char path[1024];
+    rbpf_tool_error_t err;
+    join_path(path, sizeof path, dir, name);
+    if (rbpf_tool_write_file(path, data, length, &err) != 0)
+        die(&err);
+}
+
+/* The whole file, NUL-terminated (buf->length excludes the NUL); 0 when it
+ * cannot be read. */
+static int read_text(const char *path, rbpf_tool_buf_t *buf)
+{
+    rbpf_tool_error_t err;
+    if (rbpf_tool_read_file(path, buf, &err) != 0)
+        return 0;
+    rbpf_tool_buf_put(buf, "", 1);
+    buf->length--;
+    return 1;
+}
+
+static void make_dir(const char *base, const char *name, char *out, size_t size)
+{
+    join_path(out, size, base, name);
+    if (mkdir(out, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "seeds: cannot create %s: %s\n", out, strerror(errno));
+        exit(1);
+    }
+}
+
+/* The string value after `"key": "` at or after *at; advances *at. */
+static int json_string(const char **at, const char *key, char *out, size_t size)
+{
+    char pattern[64];
+    snprintf(pattern, sizeof pattern, "\"%s\": \"", key);
+    const char *p = strstr(*at, pattern);
+    if (!p)
+        return 0;
+    p += strlen(pattern);
+    size_t n = 0;
+    while (*p && *p != '"' && n + 1 < size)
+        out[n++] = *p++;
+    out[n] = '\0';
+    *at = p;
+    return 1;
+}
+
+/* A container around `text`: data, bss and rodata the program may use, the
+ * program as "main" and its last instruction (an exit) as a second function. */
+static void write_container(const char *dir, const char *name, const uint8_t *text,
+                            uint32_t text_len)
+{
+    static const uint8_t data[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+    static const uint8_t rodata[] = "hello %d\n";
+    static uint8_t blob[SANDBOX_CODE_MAX * 2];
+    sandbox_function_t functions[2] = {{"main", 0}, {"last", text_len - RBPF_INSN_SIZE}};
+    sandbox_image_t image = {data, sizeof data, 24, rodata, sizeof rodata, text, text_len,
+                             functions, 2};
+    size_t size = sandbox_container(blob, sizeof blob, &image);
+    if (size)
+        write_file(dir, name, blob, size);
+}
+
+static void conformance_programs(const char *conformance, const char *raw_dir,
+                                 const char *container_dir)
+{
+    char path[1024];
+    rbpf_tool_buf_t json = {0}, code = {0};
+    rbpf_tool_error_t err;
+    join_path(path, sizeof path, conformance, "assembled.json");
+    if (!read_text(path, &json)) {
+        fprintf(stderr, "seeds: %s not found: no conformance seeds\n", path);
+        return;
+    }
+    const char *at = (const char *)json.data;
+    char name[256], hex[2 * SANDBOX_CODE_MAX + 1];
+    unsigned count = 0;
+    while (json_string(&at, "name", name, sizeof name) &&
+           json_string(&at, "program_hex", hex, sizeof hex)) {
+        code.length = 0;
+        if (rbpf_tool_hex_decode(hex, strlen(hex), &code, name, &err) != 0)
+            die(&err);
+        if (code.length == 0 || code.length % RBPF_INSN_SIZE)
+            continue;
+        write_file(raw_dir, name, code.data, code.length);
+        write_container(container_dir, name, code.data, (uint32_t)code.length);
+        count++;
+    }
+    rbpf_tool_buf_free(&json);
+    rbpf_tool_buf_free(&code);
+    printf("seeds: %u conformance programs\n", count);
+}
+
+/* Copies the text after the line "-- asm" up to the next "-- " line. */
+static void asm_sections(const char *dir_in, const char *prefix, const char *out_dir)
+{
+    DIR *dir = opendir(dir_in);
+    if (!dir)
+        return;
+    struct dirent *entry;
+    unsigned count = 0;
+    while ((entry = readdir(dir)) != NULL) {
+        if (entry->d_name[0] == '.' || strncmp(entry->d_name, prefix, strlen(prefix)) != 0)
+            continue;
+        char path[1024];
+        rbpf_tool_buf_t file = {0};
+        join_path(path, sizeof path, dir_in, entry->d_name);
+        if (!read_text(path, &file))
+            continue;
+        char *start = strstr((char *)file.data, "-- asm\n");
+        if (start) {
+            start += strlen("-- asm\n");
+            char *end = strstr(start, "\n-- ");
+            size_t n = end ? (size_t)(end - start) + 1 : strlen(start);
+            write_file(out_dir, entry->d_name, start, n);
+            count++;
+        }
+        rbpf_tool_buf_free(&file);
+    }
+    closedir(dir);
+    printf("seeds: %u assembly sources from %s\n", count, dir_in);
+}
+
+/* Programs that reach every region and helper the fuzzers grant: the
+ * context, the stack, data and bss, rodata, and the probes. */
+static void region_programs(const char *container_dir)
+{
+    static const uint8_t data[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    static const uint8_t rodata[] = "x=%d\n";
+    static uint8_t blob[SANDBOX_CODE_MAX * 2];
+    sandbox_code_t c;
+    memset(&c, 0, sizeof c);
+    /* main: touch the context, the stack, data, bss and rodata, call helpers */
+    sandbox_emit(&c, RBPF_OPC_MOV64_X, 6, 1, 0, 0);                 /* r6 = ctx */
+    sandbox_emit(&c, RBPF_OPC_LDXDW, 0, 6, 8, 0);                   /* r0 = ctx[8] */
+    sandbox_emit(&c, RBPF_OPC_STXDW, 10, 0, -8, 0);                 /* stack[-8] = r0 */
+    sandbox_emit_lddw(&c, RBPF_OPC_LDDWD, 7, 0);                    /* r7 = data */
+    sandbox_emit(&c, RBPF_OPC_LDXW, 1, 7, 4, 0);                    /* r1 = data[4] */
+    sandbox_emit(&c, RBPF_OPC_STXW, 7, 1, 12, 0);                   /* bss[4] = r1 */
+    sandbox_emit_lddw(&c, RBPF_OPC_LDDWR, 1, 0);                    /* r1 = "x=%d\n" */
+    sandbox_emit(&c, RBPF_OPC_MOV64_X, 2, 0, 0, 0);
+    sandbox_emit(&c, RBPF_OPC_CALL, 0, 0, 0, RBPF_HELPER_PRINTF);
+    sandbox_emit(&c, RBPF_OPC_MOV64_X, 1, 10, 0, 0);                /* memcpy(stack-16, ctx, 8) */
+    sandbox_emit(&c, RBPF_OPC_ADD64_K, 1, 0, 0, -16);
+    sandbox_emit(&c, RBPF_OPC_MOV64_X, 2, 6, 0, 0);
+    sandbox_emit(&c, RBPF_OPC_MOV64_K, 3, 0, 0, 8);
+    sandbox_emit(&c, RBPF_OPC_CALL, 0, 0, 0, RBPF_HELPER_MEMCPY);
+    sandbox_emit(&c, RBPF_OPC_MOV64_K, 1, 0, 0, 7);                 /* store_global(7, 42) */
+    sandbox_emit(&c, RBPF_OPC_MOV64_K, 2, 0, 0, 42);
+    sandbox_emit(&c, RBPF_OPC_CALL, 0, 0, 0, RBPF_HELPER_STORE_GLOBAL);
+    sandbox_emit(&c, RBPF_OPC_MOV64_K, 1, 0, 0, 7);                 /* fetch_global(7, stack-24) */
+    sandbox_emit(&c, RBPF_OPC_MOV64_X, 2, 10, 0, 0);
+    sandbox_emit(&c, RBPF_OPC_ADD64_K, 2, 0, 0, -24);
+    sandbox_emit(&c, RBPF_OPC_CALL, 0, 0, 0, RBPF_HELPER_FETCH_GLOBAL);
+    sandbox_emit(&c, RBPF_OPC_MOV64_X, 1, 6, 0, 0);                 /* probe_write(ctx, 16) */
+    sandbox_emit(&c, RBPF_OPC_MOV64_K, 2, 0, 0, 16);
+    sandbox_emit(&c, RBPF_OPC_CALL, 0, 0, 0, SANDBOX_HELPER_PROBE_WRITE);
+    sandbox_emit(&c, RBPF_OPC_MOV64_X, 1, 7, 0, 0);                 /* probe_read(data, 8) */
+    sandbox_emit(&c, RBPF_OPC_MOV64_K, 2, 0, 0, 8);
+    sandbox_emit(&c, RBPF_OPC_CALL, 0, 0, 0, SANDBOX_HELPER_PROBE_READ);
+    sandbox_emit(&c, RBPF_OPC_MOV64_K, 1, 0, 0, 3);                 /* r0 = count(3) */
+    uint32_t call = sandbox_emit(&c, RBPF_OPC_CALL_LOCAL, 0, RBPF_CALL_LOCAL, 0, 0);
+    sandbox_emit(&c, RBPF_OPC_EXIT, 0, 0, 0, 0);
+    /* count(n): recursion through local calls, a frame per call */
+    uint32_t count_at = sandbox_here(&c);
+    sandbox_put32(c.bytes + call * RBPF_INSN_SIZE + 4, count_at - call - 1);
+    sandbox_emit(&c, RBPF_OPC_MOV64_K, 0, 0, 0, 0);
+    sandbox_emit(&c, RBPF_OPC_JEQ_K, 1, 0, 4, 0);
+    sandbox_emit(&c, RBPF_OPC_STXDW, 10, 1, -8, 0);
+    sandbox_emit(&c, RBPF_OPC_ADD64_K, 1, 0, 0, -1);
+    sandbox_emit(&c, RBPF_OPC_CALL_LOCAL, 0, RBPF_CALL_LOCAL, 0, -5);
+    sandbox_emit(&c, RBPF_OPC_ADD64_K, 0, 0, 0, 1);
+    sandbox_emit(&c, RBPF_OPC_EXIT, 0, 0, 0, 0);
+    sandbox_function_t functions[2] = {{"main", 0}, {"count", count_at * RBPF_INSN_SIZE}};
+    sandbox_image_t image = {data, sizeof data, 16, rodata, sizeof rodata, c.bytes, c.length,
+                             functions, 2};
+    size_t size = sandbox_container(blob, sizeof blob, &image);
+    write_file(container_dir, "regions", blob, size);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: seeds CONFORMANCE_DIR OUT_DIR\n");
+        return 1;
+    }
+    char raw[1024], container[1024], assembly[1024], path[1024];
+    make_dir(argv[2], "raw", raw, sizeof raw);
+    make_dir(argv[2], "container", container, sizeof container);
+    make_dir(argv[2], "asm", assembly, sizeof assembly);
+    conformance_programs(argv[1], raw, container);
+    join_path(path, sizeof path, argv[1], "tests");
+    asm_sections(path, "", assembly);
+    join_path(path, sizeof path, argv[1], "negative");
+    asm_sections(path, "invalid", assembly);
+    region_programs(container);
+    return 0;
+}
