@@ -210,42 +210,51 @@ static uint64_t arsh(uint64_t a, unsigned s, unsigned bits)
  * rows of one operation share their handler body. */
 #define OPERAND ((ip[0] & 0x08) ? SRC : IMM64)
 
-/* Binary ALU operations: a op b on 64 bits, or on 32 bits zero-extended. */
-#define ALU64_(NAME, EXPR)                                  \
-    OP(NAME##64_K) OP(NAME##64_X) {                         \
-        const uint64_t a = DST, b = OPERAND;                \
-        DST = (EXPR);                                       \
-        NEXT;                                               \
+/* Moves ip by n instructions (signed arithmetic also where ptrdiff_t is int). */
+#define JUMP_BY(n) (ip += (ptrdiff_t)(n) * (ptrdiff_t)RBPF_INSN_SIZE)
+
+/* ALU operations and conditional jumps on `bits` (64 or 32) bits: a and b
+ * are the operands cut to that width, mask the width, and ALU results are
+ * cut to it (32-bit results zero-extended). Each body is written once and
+ * compiled per width with constant bits. (Deciding the width at run time
+ * instead, for one body per operation, makes the code larger, not smaller.) */
+#define MASK_(bits) (~(uint64_t)0 >> (64u - (bits)))
+#define ALU_BODY_(EXPR, BITS)                                           \
+    {                                                                   \
+        const unsigned bits = (BITS);                                   \
+        const uint64_t mask = MASK_(bits), a = DST & mask, b = OPERAND & mask; \
+        (void)a;                                                        \
+        (void)b;                                                        \
+        DST = (EXPR) & mask;                                            \
+        NEXT;                                                           \
+    }
+/* S: 1 for signed comparisons, which flip the sign bit of both sides. */
+#define JMP_BODY_(EXPR, BITS, S)                                        \
+    {                                                                   \
+        const unsigned bits = (BITS);                                   \
+        const uint64_t mask = MASK_(bits), sign = (S) ? mask ^ (mask >> 1) : 0; \
+        const uint64_t a = (DST & mask) ^ sign, b = (OPERAND & mask) ^ sign; \
+        if (EXPR)                                                       \
+            JUMP_BY(OFF);                                               \
+        NEXT;                                                           \
     }
 #if RBPF_ENABLE_ALU32
-#define ALU32_(NAME, EXPR)                                  \
-    OP(NAME##32_K) OP(NAME##32_X) {                         \
-        const uint32_t a = (uint32_t)DST, b = (uint32_t)OPERAND; \
-        DST = (uint32_t)(EXPR);                             \
-        NEXT;                                               \
-    }
+#define ALU_(NAME, EXPR)                                      \
+    OP(NAME##64_K) OP(NAME##64_X) ALU_BODY_(EXPR, 64u)        \
+    OP(NAME##32_K) OP(NAME##32_X) ALU_BODY_(EXPR, 32u)
+#define NEG_(EXPR) OP(NEG64) ALU_BODY_(EXPR, 64u) OP(NEG32) ALU_BODY_(EXPR, 32u)
 #else
-#define ALU32_(NAME, EXPR)
+#define ALU_(NAME, EXPR) OP(NAME##64_K) OP(NAME##64_X) ALU_BODY_(EXPR, 64u)
+#define NEG_(EXPR) OP(NEG64) ALU_BODY_(EXPR, 64u)
 #endif
-#define ALU_(NAME, EXPR) ALU64_(NAME, EXPR) ALU32_(NAME, EXPR)
 
-/* Conditional jumps; S flips the sign bit for signed comparisons. */
-#define COND_(K, X, EXPR, TYPE, S)                                   \
-    OP(K) OP(X) {                                                    \
-        const uint64_t a = (TYPE)DST ^ (S), b = (TYPE)OPERAND ^ (S); \
-        if (EXPR)                                                    \
-            ip += (ptrdiff_t)OFF * (ptrdiff_t)RBPF_INSN_SIZE;        \
-        NEXT;                                                        \
-    }
-#define SIGN64_ ((uint64_t)1 << 63)
-#define JMP64_(NAME, EXPR, S) COND_(NAME##_K, NAME##_X, EXPR, uint64_t, S)
 #if RBPF_ENABLE_JMP32
-#define JMP32_(NAME, EXPR, S) \
-    COND_(NAME##32_K, NAME##32_X, EXPR, uint32_t, (uint64_t)(S) >> 32)
+#define JMP_(NAME, EXPR, S)                                   \
+    OP(NAME##_K) OP(NAME##_X) JMP_BODY_(EXPR, 64u, S)         \
+    OP(NAME##32_K) OP(NAME##32_X) JMP_BODY_(EXPR, 32u, S)
 #else
-#define JMP32_(NAME, EXPR, S)
+#define JMP_(NAME, EXPR, S) OP(NAME##_K) OP(NAME##_X) JMP_BODY_(EXPR, 64u, S)
 #endif
-#define JMP_(NAME, EXPR, S) JMP64_(NAME, EXPR, S) JMP32_(NAME, EXPR, S)
 
 /* Memory access sizes by the size bits (0x18) of the opcode: W, H, B, DW. */
 #define SIZE_ ((0x8124u >> (((ip[0] >> 3) & 3u) * 4)) & 15u)
@@ -344,25 +353,13 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
         ALU_(OR, a | b)
         ALU_(AND, a & b)
         ALU_(XOR, a ^ b)
-        ALU64_(LSH, a << (b & 63))
-        ALU64_(RSH, a >> (b & 63))
-        ALU64_(ARSH, arsh(a, (unsigned)(b & 63), 64))
-        ALU64_(DIV, divide(a, b, OFF != 0, 0, SIGN64_, ~(uint64_t)0))
-        ALU64_(MOD, divide(a, b, OFF != 0, 1, SIGN64_, ~(uint64_t)0))
-        OP(MOV64_K) OP(MOV64_X) { DST = OFF ? sext(SRC, (unsigned)OFF) : OPERAND; NEXT; }
-        OP(NEG64) { DST = 0 - DST; NEXT; }
-#if RBPF_ENABLE_ALU32
-        ALU32_(LSH, a << (b & 31))
-        ALU32_(RSH, a >> (b & 31))
-        ALU32_(ARSH, arsh(a, b & 31, 32))
-        ALU32_(DIV, divide(a, b, OFF != 0, 0, SIGN64_ >> 32, 0xffffffffu))
-        ALU32_(MOD, divide(a, b, OFF != 0, 1, SIGN64_ >> 32, 0xffffffffu))
-        OP(MOV32_K) OP(MOV32_X) {
-            DST = (uint32_t)(OFF ? sext(SRC, (unsigned)OFF) : OPERAND);
-            NEXT;
-        }
-        OP(NEG32) { DST = (uint32_t)(0 - DST); NEXT; }
-#endif
+        ALU_(LSH, a << (b & (bits - 1)))
+        ALU_(RSH, a >> (b & (bits - 1)))
+        ALU_(ARSH, arsh(a, (unsigned)(b & (bits - 1)), bits))
+        ALU_(DIV, divide(a, b, OFF != 0, 0, mask ^ (mask >> 1), mask))
+        ALU_(MOD, divide(a, b, OFF != 0, 1, mask ^ (mask >> 1), mask))
+        ALU_(MOV, OFF ? sext(SRC, (unsigned)OFF) : b)
+        NEG_(0 - a)
         OP(LE16) { DST = byteswap(DST, (unsigned)IMM, host_big_endian()); NEXT; }
         OP(BE16) { DST = byteswap(DST, (unsigned)IMM, !host_big_endian()); NEXT; }
         OP(BSWAP16) { DST = byteswap(DST, (unsigned)IMM, 1); NEXT; }
@@ -418,21 +415,21 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
         }
 #endif
 
-        OP(JA) { ip += (ptrdiff_t)OFF * (ptrdiff_t)RBPF_INSN_SIZE; NEXT; }
+        OP(JA) { JUMP_BY(OFF); NEXT; }
 #if RBPF_ENABLE_JMP32
-        OP(JA32) { ip += (ptrdiff_t)IMM * (ptrdiff_t)RBPF_INSN_SIZE; NEXT; }
+        OP(JA32) { JUMP_BY(IMM); NEXT; }
 #endif
         JMP_(JEQ, a == b, 0)
         JMP_(JGT, a > b, 0)
         JMP_(JGE, a >= b, 0)
         JMP_(JSET, (a & b) != 0, 0)
         JMP_(JNE, a != b, 0)
-        JMP_(JSGT, a > b, SIGN64_)
-        JMP_(JSGE, a >= b, SIGN64_)
+        JMP_(JSGT, a > b, 1)
+        JMP_(JSGE, a >= b, 1)
         JMP_(JLT, a < b, 0)
         JMP_(JLE, a <= b, 0)
-        JMP_(JSLT, a < b, SIGN64_)
-        JMP_(JSLE, a <= b, SIGN64_)
+        JMP_(JSLT, a < b, 1)
+        JMP_(JSLE, a <= b, 1)
 
         OP(CALL) {
 #if RBPF_ENABLE_LOCAL_CALLS
@@ -452,7 +449,7 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
                 rec->return_at = (uint64_t)(ip - text);
                 vm->call_depth = depth;
                 R(10) -= frame;
-                ip += (ptrdiff_t)IMM * (ptrdiff_t)RBPF_INSN_SIZE;
+                JUMP_BY(IMM);
                 NEXT;
             }
 #endif
