@@ -29,13 +29,18 @@ static int begin(rbpf_program_t *prog, const void *bytes)
 }
 
 /* 1 when byte offset `offset` of the text is the second slot of a two-slot
- * instruction, found by walking the text from its start. */
+ * instruction as found by walking the text from its start. Walking stays in
+ * step at every slot after one without a two-slot opcode, so only the run of
+ * two-slot opcodes just before `offset` matters: `offset` is a second slot
+ * when that run is odd. Usually O(1); never more than the walk. */
 static int second_slot(const rbpf_program_t *prog, uint32_t offset)
 {
-    uint32_t at = 0;
-    while (at < offset)
-        at += rbpf_two_slot_(prog->text[at]) ? 2u * RBPF_INSN_SIZE : RBPF_INSN_SIZE;
-    return at != offset;
+    uint32_t run = 0;
+    while (offset >= RBPF_INSN_SIZE && rbpf_two_slot_(prog->text[offset - RBPF_INSN_SIZE])) {
+        offset -= RBPF_INSN_SIZE;
+        run++;
+    }
+    return run & 1u;
 }
 
 int rbpf_container_parse(rbpf_program_t *prog, const void *blob, size_t size)

@@ -226,6 +226,17 @@ static void function_table(void **state)
         assert_int_equal(rbpf_container_parse(&unit_prog, b, n), cases[i].error);
         assert_int_equal(unit_prog.error_at, cases[i].error ? (int)(n - cases[i].back) : -1);
     }
+    /* two lddw in a row: slots 1 and 3 are second slots, 0, 2 and 4 are not */
+    {
+        static const uint8_t two[] = {LDDW(0, 0x18), LDDW(1, 0xb8), EXIT};
+        static const int second[] = {0, 1, 0, 1, 0};
+        for (i = 0; i < 5; i++) {
+            f.name = 0, f.flags = 0, f.offset = (uint16_t)(8 * i);
+            n = build(b, "", 0, 0, "main", 5, two, sizeof(two), &f, 1);
+            assert_int_equal(rbpf_container_parse(&unit_prog, b, n),
+                             second[i] ? RBPF_ERR_BAD_FUNCTION : RBPF_OK);
+        }
+    }
     /* a bad instruction is the verifier's: parse passes, load fails */
     {
         static const uint8_t bad[] = {MOV(0, 0), INSN(0xff, 0, 0, 0, 0)};
