@@ -418,8 +418,10 @@ static int split_operands(assembler_t *as, char *s, char **ops, size_t *count)
     }
 }
 
-/* Takes the next whitespace-delimited word from *s into word. */
-static size_t next_word(char **s, char *word, size_t size)
+/* Takes the next whitespace-delimited word from *s into word (size is
+ * MAX_NAME). Returns its length; a word too long for the buffer fails the
+ * whole line, so that no name is silently cut. */
+static size_t next_word(assembler_t *as, char **s, char *word, int *failed)
 {
     char *p = *s;
     while (*p && isspace((unsigned char)*p))
@@ -427,8 +429,11 @@ static size_t next_word(char **s, char *word, size_t size)
     size_t n = 0;
     while (p[n] && !isspace((unsigned char)p[n]))
         n++;
-    if (n >= size)
-        n = size - 1;
+    if (n >= MAX_NAME) {
+        *failed = rbpf_tool_fail(as->err, "line %zu: word longer than %d characters", as->line,
+                                 MAX_NAME - 1);
+        n = 0;
+    }
     memcpy(word, p, n);
     word[n] = '\0';
     *s = p + n;
@@ -439,11 +444,14 @@ static int assemble_line(assembler_t *as, char *text)
 {
     char *s = text;
     char word[MAX_NAME];
+    int failed = 0;
 
     /* Labels: "name:" words at the start of the line. */
     for (;;) {
         char *save = s;
-        size_t n = next_word(&s, word, sizeof word);
+        size_t n = next_word(as, &s, word, &failed);
+        if (failed)
+            return -1;
         if (n == 0)
             return 0;
         if (word[n - 1] == ':') {
@@ -457,22 +465,20 @@ static int assemble_line(assembler_t *as, char *text)
     }
 
     char mnemonic[3 * MAX_NAME + 8];
-    next_word(&s, mnemonic, MAX_NAME);
+    next_word(as, &s, mnemonic, &failed);
     if (strcmp(mnemonic, "lock") == 0) {
-        char *save = s;
-        next_word(&s, word, sizeof word);
+        next_word(as, &s, word, &failed);
         if (strcmp(word, "fetch") == 0) {
             strcat(mnemonic, " fetch");
-            save = s;
-            next_word(&s, word, sizeof word);
+            next_word(as, &s, word, &failed);
         }
-        if (word[0] == '\0' || word[0] == '[') {
-            s = save;
+        if (failed)
+            return -1;
+        if (word[0] == '\0' || word[0] == '[')
             return rbpf_tool_fail(as->err,
                                   "line %zu: invalid number of operands for lock: expected lock "
                                   "[fetch] OP [%%rD+off], %%rS",
                                   as->line);
-        }
         strcat(mnemonic, " ");
         strcat(mnemonic, word);
         /* xchg and cmpxchg always fetch; accept the redundant spelling. */
@@ -482,7 +488,7 @@ static int assemble_line(assembler_t *as, char *text)
             memmove(mnemonic + 5, mnemonic + 11, strlen(mnemonic + 11) + 1);
     } else if (strcmp(mnemonic, "call") == 0) {
         char *save = s;
-        next_word(&s, word, sizeof word);
+        next_word(as, &s, word, &failed);
         if (strcmp(word, "local") == 0)
             strcat(mnemonic, " local");
         else
@@ -492,6 +498,8 @@ static int assemble_line(assembler_t *as, char *text)
         mnemonic[0] = 'b';
     }
 
+    if (failed)
+        return -1;
     char *ops[MAX_OPERANDS];
     size_t count;
     if (split_operands(as, s, ops, &count))
@@ -546,7 +554,7 @@ static int assemble_line(assembler_t *as, char *text)
         if (strstr(expected, syntax) && syntax[0])
             continue;
         size_t used = strlen(expected);
-        snprintf(expected + used, sizeof expected - used, "%s'%s%s%s'", rows_seen ? " or " : "",
+        snprintf(expected + used, sizeof expected - used, "%s'%.40s%s%s'", rows_seen ? " or " : "",
                  mnemonic, syntax[0] ? " " : "", syntax);
         rows_seen++;
     }

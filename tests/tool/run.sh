@@ -131,12 +131,20 @@ if [ -f "$CONF/assembled.json" ]; then
             continue
         fi
         if [ "$(hexof "$T/c.raw")" = "$hex" ]; then same=$((same + 1)); ok; else bad "asm $name: bytes differ from assembled.json"; fi
+        cat "$T/c.raw" >>"$T/all.raw"
         "$RBPF" disasm --raw "$T/c.raw" >"$T/c2.s" &&
             "$RBPF" asm --raw -o "$T/c2.raw" "$T/c2.s" 2>"$T/err" &&
             cmp -s "$T/c.raw" "$T/c2.raw"
         if [ $? -eq 0 ]; then roundtrip=$((roundtrip + 1)); ok; else bad "asm -> disasm -> asm differs for $name"; fi
     done <"$T/expected"
     echo "conformance: assembler reproduces $same of $total programs byte for byte; asm->disasm->asm identical for $roundtrip"
+
+    # dump's C-like disassembly knows every instruction the suite uses: only
+    # callx (not RFC 9669) may show as invalid, and no operator is unknown.
+    "$RBPF" disasm --raw "$T/all.raw" >"$T/all.s" && "$RBPF" asm -o "$T/all.bin" "$T/all.s" &&
+        "$RBPF" dump "$T/all.bin" >"$T/all.dump"
+    if [ $? -eq 0 ] && [ "$(grep -c 'invalid instruction\|callx' "$T/all.dump")" -eq 1 ] &&
+        grep -q 'callx r2' "$T/all.dump" && ! grep -q '?' "$T/all.dump"; then ok; else bad "dump of every conformance program: $(grep 'invalid\|?' "$T/all.dump" | head -3)"; fi
 
     # Every invalid source refused, naming the line.
     for f in "$CONF"/negative/invalid_*.data "$CONF"/negative/error.data "$CONF"/negative/empty*.data; do
@@ -372,6 +380,30 @@ EOF
         head -c $n "$T/inc.o" >"$T/cut.o"
         check_error 2 "cut.o: " "$RBPF" gen -o "$T/cut.bin" "$T/cut.o"
         n=$((n + 13))
+    done
+
+    # Mutated objects and containers: whatever the bytes, gen, dump and run
+    # answer with success or a one-line refusal, never a crash.
+    i=1
+    while [ $i -le 60 ]; do
+        cp "$T/inc.o" "$T/mut.o"
+        cp "$T/increment.bin" "$T/mut.bin"
+        osize=$(wc -c <"$T/inc.o")
+        bsize=$(wc -c <"$T/increment.bin")
+        patch "$T/mut.o" $(((i * 7919) % (osize - 4))) "$(printf '%08x' $(((i * 2654435761) % 4294967296)))"
+        patch "$T/mut.bin" $(((i * 31) % (bsize - 2))) "$(printf '%04x' $(((i * 40503) % 65536)))"
+        for cmd in "gen -o $T/mut-gen.bin $T/mut.o" "dump $T/mut.bin" "run $T/mut.bin --ctx-hex 0100000000000000"; do
+            "$RBPF" $cmd >/dev/null 2>"$T/err"
+            status=$?
+            lines=$(wc -l <"$T/err")
+            if { [ $status -eq 0 ] && [ "$lines" -eq 0 ]; } ||
+                { [ $status -ge 2 ] && [ $status -le 3 ] && [ "$lines" -eq 1 ] && grep -q '^rbpf: error: ' "$T/err"; }; then
+                ok
+            else
+                bad "mutation $i: rbpf $cmd -> exit $status: $(head -c 300 "$T/err")"
+            fi
+        done
+        i=$((i + 1))
     done
 
     # ---- C containers against native gcc --------------------------------
