@@ -259,11 +259,6 @@ static uint64_t arsh(uint64_t a, unsigned s, unsigned bits)
 /* Memory access sizes by the size bits (0x18) of the opcode: W, H, B, DW. */
 #define SIZE_ ((0x8124u >> (((ip[0] >> 3) & 3u) * 4)) & 15u)
 
-/* Loads: every row shares one body; mode 0x80 sign-extends (ldxs*). */
-#define LDX_(NAME) OP(NAME)
-/* Stores of an immediate (class ST) and of a register (STX, class bit 0):
- * every row shares one body. */
-#define ST_(NAME) OP(ST##NAME) OP(STX##NAME)
 
 #define LDDW_(NAME, BASE)                                                        \
     OP(NAME) {                                                                   \
@@ -368,7 +363,8 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
         LDDW_(LDDWD, (uintptr_t)vm->ram)
         LDDW_(LDDWR, (uintptr_t)prog->rodata)
 
-        LDX_(LDXB) LDX_(LDXH) LDX_(LDXW) LDX_(LDXDW) LDX_(LDXSB) LDX_(LDXSH) LDX_(LDXSW) {
+        /* every load shares one body; mode 0x80 sign-extends (ldxs*) */
+        OP(LDXB) OP(LDXH) OP(LDXW) OP(LDXDW) OP(LDXSB) OP(LDXSH) OP(LDXSW) {
             const unsigned size = SIZE_;
             const uint64_t addr = SRC + (uint64_t)(int64_t)OFF;
             ACCESS(addr, size, RBPF_READ);
@@ -377,7 +373,8 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
                 DST = sext(DST, 8 * size);
             NEXT;
         }
-        ST_(B) ST_(H) ST_(W) ST_(DW) {
+        /* every store shares one body; class bit 0 picks src (stx) or imm (st) */
+        OP(STB) OP(STH) OP(STW) OP(STDW) OP(STXB) OP(STXH) OP(STXW) OP(STXDW) {
             const unsigned size = SIZE_;
             const uint64_t addr = DST + (uint64_t)(int64_t)OFF;
             ACCESS(addr, size, RBPF_WRITE);
