@@ -230,6 +230,17 @@ static int rodata_string(const rbpf_tool_dump_context_t *ctx, int32_t off, char 
     return 1;
 }
 
+/* A jump or call target, instruction `index`, as a byte offset in the text
+ * like the listing's first column ("0x1a8"; "-0x10" before the text). */
+static const char *target_text(char *buf, long index)
+{
+    if (index < 0)
+        put(buf, 32, "-0x%lx", (unsigned long)-index * 8u);
+    else
+        put(buf, 32, "0x%lx", (unsigned long)index * 8u);
+    return buf;
+}
+
 size_t rbpf_tool_dump_insn(const uint8_t *code, size_t count, size_t index,
                            const rbpf_tool_dump_context_t *ctx, char *out, size_t out_size)
 {
@@ -238,7 +249,7 @@ size_t rbpf_tool_dump_insn(const uint8_t *code, size_t count, size_t index,
     int dst = RBPF_INSN_DST(insn), src = RBPF_INSN_SRC(insn);
     int off = RBPF_INSN_OFF(insn);
     int32_t imm = RBPF_INSN_IMM(insn);
-    char op[32], mem[48], text[96];
+    char op[32], mem[48], text[96], tt[32];
 
     if (!row || !rbpf_tool_fields_clean(row, insn)) {
         if (insn[0] == RBPF_TOOL_OP_CALLX && !row)
@@ -312,18 +323,18 @@ size_t rbpf_tool_dump_insn(const uint8_t *code, size_t count, size_t index,
         break;
     }
     case RBPF_FORM_JA:
-        put(out, out_size, "goto %+d <%ld>", off, (long)index + 1 + off);
+        put(out, out_size, "goto %+d <%s>", off, target_text(tt, (long)index + 1 + off));
         break;
     case RBPF_FORM_JA32:
-        put(out, out_size, "goto %+d <%ld>", imm, (long)index + 1 + imm);
+        put(out, out_size, "goto %+d <%s>", imm, target_text(tt, (long)index + 1 + imm));
         break;
     case RBPF_FORM_JMP_K:
-        put(out, out_size, "if %c%d %s %d goto %+d <%ld>", r, dst, jump_operator(op), imm, off,
-            (long)index + 1 + off);
+        put(out, out_size, "if %c%d %s %d goto %+d <%s>", r, dst, jump_operator(op), imm, off,
+            target_text(tt, (long)index + 1 + off));
         break;
     case RBPF_FORM_JMP_X:
-        put(out, out_size, "if %c%d %s %c%d goto %+d <%ld>", r, dst, jump_operator(op), r, src,
-            off, (long)index + 1 + off);
+        put(out, out_size, "if %c%d %s %c%d goto %+d <%s>", r, dst, jump_operator(op), r, src,
+            off, target_text(tt, (long)index + 1 + off));
         break;
     case RBPF_FORM_CALL:
         put(out, out_size, "Call helper 0x%x", (unsigned)imm);
@@ -332,9 +343,9 @@ size_t rbpf_tool_dump_insn(const uint8_t *code, size_t count, size_t index,
         long target = (long)index + 1 + imm;
         const char *name = function_at(ctx, target);
         if (name)
-            put(out, out_size, "Call %s <%ld>", name, target);
+            put(out, out_size, "Call %s <%s>", name, target_text(tt, target));
         else
-            put(out, out_size, "Call local %+d <%ld>", imm, target);
+            put(out, out_size, "Call local %+d <%s>", imm, target_text(tt, target));
         break;
     }
     default:

@@ -310,7 +310,7 @@ static int collect_functions(elf_t *e, rbpf_tool_image_t *image)
 }
 
 /* Lays out data, rodata and bss, section by section. */
-static void merge_sections(elf_t *e, rbpf_tool_image_t *image)
+static int merge_sections(elf_t *e, rbpf_tool_image_t *image)
 {
     uint64_t bss = 0;
     for (size_t i = 1; i < e->section_count; i++) {
@@ -325,10 +325,16 @@ static void merge_sections(elf_t *e, rbpf_tool_image_t *image)
             bss = (bss + align - 1) / align * align;
             s->base = bss;
             bss += s->size;
+            if (bss > INT32_MAX)
+                return rbpf_tool_fail(e->err, "bss sections total %llu bytes, too large",
+                                      (unsigned long long)bss);
         }
     }
     rbpf_tool_buf_pad(&image->data, 8);
+    if (image->data.length + bss > INT32_MAX || image->rodata.length > INT32_MAX)
+        return rbpf_tool_fail(e->err, "data, bss or rodata too large");
     image->bss_len = (uint32_t)bss;
+    return 0;
 }
 
 static const char *describe(const elf_t *e, const symbol_t *sym)
@@ -505,7 +511,8 @@ int rbpf_tool_gen(const uint8_t *data, size_t size, rbpf_tool_buf_t *container,
     if (read_sections(&e) || classify_sections(&e) || read_symbols(&e) ||
         collect_functions(&e, &image))
         goto done;
-    merge_sections(&e, &image);
+    if (merge_sections(&e, &image))
+        goto done;
     const section_t *t = &e.sections[e.text];
     rbpf_tool_buf_put(&image.text, e.p + t->offset, (size_t)t->size);
     if (relocate(&e, &image))
