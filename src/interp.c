@@ -228,7 +228,9 @@ static uint64_t arsh(uint64_t a, unsigned s, unsigned bits)
         DST = (EXPR) & mask;                                            \
         NEXT;                                                           \
     }
-/* S: 1 for signed comparisons, which flip the sign bit of both sides. */
+/* S: 1 when the comparison is signed, which flips the sign bit of both
+ * sides; for the ordered comparisons, whose signed and unsigned rows share a
+ * body, S is the opcode's bit 0x40 (jsgt 0x60 against jgt 0x20). */
 #define JMP_BODY_(EXPR, BITS, S)                                        \
     {                                                                   \
         const unsigned bits = (BITS);                                   \
@@ -248,12 +250,19 @@ static uint64_t arsh(uint64_t a, unsigned s, unsigned bits)
 #define NEG_(EXPR) OP(NEG64) ALU_BODY_(EXPR, 64u)
 #endif
 
+#define ORDERED_ (ip[0] & 0x40)
 #if RBPF_ENABLE_JMP32
 #define JMP_(NAME, EXPR, S)                                   \
     OP(NAME##_K) OP(NAME##_X) JMP_BODY_(EXPR, 64u, S)         \
     OP(NAME##32_K) OP(NAME##32_X) JMP_BODY_(EXPR, 32u, S)
+#define JMP_ORDERED_(NAME, SNAME, EXPR)                                          \
+    OP(NAME##_K) OP(NAME##_X) OP(SNAME##_K) OP(SNAME##_X) JMP_BODY_(EXPR, 64u, ORDERED_) \
+    OP(NAME##32_K) OP(NAME##32_X) OP(SNAME##32_K) OP(SNAME##32_X)                \
+    JMP_BODY_(EXPR, 32u, ORDERED_)
 #else
 #define JMP_(NAME, EXPR, S) OP(NAME##_K) OP(NAME##_X) JMP_BODY_(EXPR, 64u, S)
+#define JMP_ORDERED_(NAME, SNAME, EXPR) \
+    OP(NAME##_K) OP(NAME##_X) OP(SNAME##_K) OP(SNAME##_X) JMP_BODY_(EXPR, 64u, ORDERED_)
 #endif
 
 /* Memory access sizes by the size bits (0x18) of the opcode: W, H, B, DW. */
@@ -417,16 +426,12 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
         OP(JA32) { JUMP_BY(IMM); NEXT; }
 #endif
         JMP_(JEQ, a == b, 0)
-        JMP_(JGT, a > b, 0)
-        JMP_(JGE, a >= b, 0)
         JMP_(JSET, (a & b) != 0, 0)
         JMP_(JNE, a != b, 0)
-        JMP_(JSGT, a > b, 1)
-        JMP_(JSGE, a >= b, 1)
-        JMP_(JLT, a < b, 0)
-        JMP_(JLE, a <= b, 0)
-        JMP_(JSLT, a < b, 1)
-        JMP_(JSLE, a <= b, 1)
+        JMP_ORDERED_(JGT, JSGT, a > b)
+        JMP_ORDERED_(JGE, JSGE, a >= b)
+        JMP_ORDERED_(JLT, JSLT, a < b)
+        JMP_ORDERED_(JLE, JSLE, a <= b)
 
         OP(CALL) {
 #if RBPF_ENABLE_LOCAL_CALLS
