@@ -11,7 +11,7 @@
 # -fsanitize=fuzzer,address,undefined; the library and tool library are
 # compiled again with coverage under $(FUZZ_DIR)/obj. Seeds are generated at
 # run time under $(FUZZ_DIR)/seeds (from the conformance suite, fuzz/seeds.c,
-# fuzz/elf_seed.c and the benchmark workloads), the growing corpus lives in
+# fuzz/elf_seed.c, the samples' and the benchmarks' container sources), the growing corpus lives in
 # $(FUZZ_DIR)/corpus and findings in $(FUZZ_DIR)/findings; none is committed.
 
 FUZZ_CC ?= $(CLANG)
@@ -25,8 +25,11 @@ FUZZ_COMMON_OBJS := $(addprefix $(FUZZ_DIR)/obj/,$(LIB_SRCS:.c=.o) $(TOOLLIB_SRC
                       tests/escape/sandbox.o fuzz/oracle.o)
 FUZZ_SEEDS := $(FUZZ_DIR)/seeds
 FUZZ_ELF_SEED_FLAGS := O1-v2 O2-v2 O2-v3 Os-v3 O2-v1
+FUZZ_SAMPLE_SRCS := $(wildcard samples/*/container/*.c)
 FUZZ_ELF_SEEDS := $(FUZZ_ELF_SEED_FLAGS:%=$(FUZZ_SEEDS)/elf/elf_seed-%.o) \
-                  $(addprefix $(FUZZ_SEEDS)/elf/,$(notdir $(BENCH_WORKLOADS:%=%.o)))
+                  $(BENCH_WORKLOADS:%=$(FUZZ_SEEDS)/elf/bench-%.o) \
+                  $(foreach f,$(FUZZ_SAMPLE_SRCS),$(FUZZ_SEEDS)/elf/$(subst /,-,$(f:.c=.o)))
+FUZZ_BPF_FLAGS := -target bpf -ffreestanding -Wall -Werror -Iinclude/container
 
 # Exit status 0 when $(FUZZ_CC) can build and link a libFuzzer target.
 FUZZ_PROBE = printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n; }\n' | \
@@ -44,22 +47,27 @@ $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_COMMON_OBJS)
 $(FUZZ_DIR)/seeds-gen: fuzz/seeds.c $(BUILD)/host/tests/escape/sandbox.o $(BUILD)/host/librbpftool.a \
         $(BUILD)/host/librbpf.a
 	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) -Itests/escape $(VFLAGS_host) $^ -o $@
+	$(CC) $(COMMON_CFLAGS) -Itests/escape -Ifuzz $(VFLAGS_host) $^ -o $@
 
 $(FUZZ_SEEDS)/elf/elf_seed-%.o: fuzz/elf_seed.c
 	@mkdir -p $(@D)
-	$(CLANG) -target bpf -ffreestanding -Wall -Werror -$(word 1,$(subst -, ,$*)) \
-	    -mcpu=$(word 2,$(subst -, ,$*)) -c $< -o $@
+	$(CLANG) $(FUZZ_BPF_FLAGS) -$(word 1,$(subst -, ,$*)) -mcpu=$(word 2,$(subst -, ,$*)) \
+	    -c $< -o $@
 
-$(FUZZ_SEEDS)/elf/%.o: $(BENCH_DIR)/bpf/%.o
+$(FUZZ_SEEDS)/elf/bench-%.o: bench/workloads/%.c
 	@mkdir -p $(@D)
-	cp $< $@
+	$(CLANG) $(FUZZ_BPF_FLAGS) -O2 -mcpu=v3 -c $< -o $@
 
-$(FUZZ_SEEDS)/.done: $(FUZZ_DIR)/seeds-gen $(FUZZ_ELF_SEEDS) $(BENCH_CONTAINERS)
+define fuzz_sample_rule
+$(FUZZ_SEEDS)/elf/$(subst /,-,$(1:.c=.o)): $(1)
+	@mkdir -p $$(@D)
+	$$(CLANG) $$(FUZZ_BPF_FLAGS) -O2 -mcpu=v3 -c $$< -o $$@
+endef
+$(foreach f,$(FUZZ_SAMPLE_SRCS),$(eval $(call fuzz_sample_rule,$(f))))
+
+$(FUZZ_SEEDS)/.done: $(FUZZ_DIR)/seeds-gen $(FUZZ_ELF_SEEDS)
 	@mkdir -p $(FUZZ_SEEDS)
-	$(FUZZ_DIR)/seeds-gen $(RBPF_CONFORMANCE_DIR) $(FUZZ_SEEDS)
-	$(if $(filter %.rbpf,$(BENCH_CONTAINERS)),cp $(filter %.rbpf,$(BENCH_CONTAINERS)) $(FUZZ_SEEDS)/container/)
-	$(if $(filter %.bin,$(BENCH_CONTAINERS)),cp $(filter %.bin,$(BENCH_CONTAINERS)) $(FUZZ_SEEDS)/raw/)
+	$(FUZZ_DIR)/seeds-gen $(RBPF_CONFORMANCE_DIR) $(FUZZ_SEEDS) $(FUZZ_ELF_SEEDS)
 	@touch $@
 
 fuzz-seeds: $(FUZZ_SEEDS)/.done

@@ -1,16 +1,22 @@
 /*
  * seeds.c: writes the fuzzers' seed corpora at run time (they are never
- * committed). Usage: seeds CONFORMANCE_DIR OUT_DIR
+ * committed). Usage: seeds CONFORMANCE_DIR OUT_DIR [ELF...]
  *
  *   OUT_DIR/raw/        each conformance program's bytes (assembled.json)
  *   OUT_DIR/container/  each of them as a container with data, bss, rodata
  *                       and a second function, plus programs that use every
  *                       region and helper
+ *   edge-*              (raw/ and container/) programs that touch the last
+ *                       byte of each region the fuzzers grant
  *   OUT_DIR/asm/        each conformance test's `-- asm` section, and the
  *                       sources the assembler must refuse (negative/)
  *
- * The ELF corpus is compiled by fuzz/fuzz.mk, and sample containers are
- * copied in by it. A missing conformance suite only leaves those parts out.
+ *   OUT_DIR/container/NAME.bin  each ELF object given (compiled by fuzz/fuzz.mk
+ *                       from the samples, the benchmarks and elf_seed.c; they
+ *                       are the ELF corpus) turned into a container by gen,
+ *                       as `rbpf build` does
+ *
+ * A missing conformance suite only leaves those parts out.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -19,6 +25,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "oracle.h"
 #include "sandbox.h"
 #include "tool/tool.h"
 
@@ -218,10 +225,83 @@ static void region_programs(const char *container_dir)
     write_file(container_dir, "regions", blob, size);
 }
 
+/* Programs that touch the last byte of a region the fuzzers grant (see
+ * oracle.h), so that a mutation of one offset crosses the edge. */
+static void edge_programs(const char *raw_dir, const char *container_dir)
+{
+    sandbox_code_t c;
+    /* the context's first and last bytes, and a helper on its last word */
+    memset(&c, 0, sizeof c);
+    sandbox_emit(&c, RBPF_OPC_LDXDW, 0, 1, 0, 0);
+    sandbox_emit(&c, RBPF_OPC_STXDW, 1, 0, ORACLE_CONTEXT - 8, 0);
+    sandbox_emit(&c, RBPF_OPC_LDXB, 0, 1, ORACLE_CONTEXT - 1, 0);
+    sandbox_emit(&c, RBPF_OPC_ADD64_K, 1, 0, 0, ORACLE_CONTEXT - 4);
+    sandbox_emit(&c, RBPF_OPC_MOV64_K, 2, 0, 0, 4);
+    sandbox_emit(&c, RBPF_OPC_CALL, 0, 0, 0, SANDBOX_HELPER_PROBE_WRITE);
+    sandbox_emit(&c, RBPF_OPC_EXIT, 0, 0, 0, 0);
+    write_file(raw_dir, "edge-context", c.bytes, c.length);
+    /* the bottom of the stack at depth 0 */
+    memset(&c, 0, sizeof c);
+    sandbox_emit(&c, RBPF_OPC_MOV64_X, 2, 10, 0, 0);
+    sandbox_emit(&c, RBPF_OPC_SUB64_K, 2, 0, 0, ORACLE_STACK);
+    sandbox_emit(&c, RBPF_OPC_STB, 2, 0, 0, 1);
+    sandbox_emit(&c, RBPF_OPC_LDXB, 0, 2, 0, 0);
+    sandbox_emit(&c, RBPF_OPC_EXIT, 0, 0, 0, 0);
+    write_file(raw_dir, "edge-stack", c.bytes, c.length);
+    /* at depth 1 (r10 copied: a 512-byte frame), the first byte above the
+     * saved call record */
+    memset(&c, 0, sizeof c);
+    sandbox_emit(&c, RBPF_OPC_CALL_LOCAL, 0, RBPF_CALL_LOCAL, 0, 1);
+    sandbox_emit(&c, RBPF_OPC_EXIT, 0, 0, 0, 0);
+    sandbox_emit(&c, RBPF_OPC_MOV64_X, 2, 10, 0, 0);
+    sandbox_emit(&c, RBPF_OPC_SUB64_K, 2, 0, 0,
+                 (int32_t)(ORACLE_STACK - RBPF_MAX_FRAME - sizeof(rbpf_frame_record_t)));
+    sandbox_emit(&c, RBPF_OPC_STB, 2, 0, 0, 1);
+    sandbox_emit(&c, RBPF_OPC_MOV64_K, 0, 0, 0, 0);
+    sandbox_emit(&c, RBPF_OPC_EXIT, 0, 0, 0, 0);
+    write_file(raw_dir, "edge-call-record", c.bytes, c.length);
+    /* the last bytes of data + bss and of rodata */
+    static const uint8_t data[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+    static const uint8_t rodata[] = "edge";
+    static uint8_t blob[SANDBOX_CODE_MAX];
+    memset(&c, 0, sizeof c);
+    sandbox_emit_lddw(&c, RBPF_OPC_LDDWD, 2, 0);
+    sandbox_emit(&c, RBPF_OPC_LDXB, 0, 2, sizeof data + 24 - 1, 0);
+    sandbox_emit(&c, RBPF_OPC_STB, 2, 0, sizeof data + 24 - 1, 7);
+    sandbox_emit_lddw(&c, RBPF_OPC_LDDWR, 3, 0);
+    sandbox_emit(&c, RBPF_OPC_LDXB, 0, 3, sizeof rodata + sizeof "main" - 1, 0);
+    sandbox_emit(&c, RBPF_OPC_EXIT, 0, 0, 0, 0);
+    sandbox_function_t main_fn = {"main", 0};
+    sandbox_image_t image = {data, sizeof data, 24, rodata, sizeof rodata, c.bytes, c.length,
+                             &main_fn, 1};
+    write_file(container_dir, "edge-ram-rodata", blob,
+               sandbox_container(blob, sizeof blob, &image));
+}
+
+/* Each ELF object as a container, named after it. */
+static void elf_containers(const char *container_dir, char **paths, int count)
+{
+    for (int i = 0; i < count; i++) {
+        rbpf_tool_buf_t elf = {0}, container = {0};
+        rbpf_tool_error_t err;
+        char name[256];
+        const char *base = strrchr(paths[i], '/');
+        snprintf(name, sizeof name, "%.*s.bin", (int)strcspn(base ? base + 1 : paths[i], "."),
+                 base ? base + 1 : paths[i]);
+        if (rbpf_tool_read_file(paths[i], &elf, &err) != 0 ||
+            rbpf_tool_gen(elf.data, elf.length, &container, &err) != 0)
+            die(&err);
+        write_file(container_dir, name, container.data, container.length);
+        rbpf_tool_buf_free(&elf);
+        rbpf_tool_buf_free(&container);
+    }
+    printf("seeds: %d containers from ELF objects\n", count);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: seeds CONFORMANCE_DIR OUT_DIR\n");
+    if (argc < 3) {
+        fprintf(stderr, "usage: seeds CONFORMANCE_DIR OUT_DIR [ELF...]\n");
         return 1;
     }
     char raw[1024], container[1024], assembly[1024], path[1024];
@@ -234,5 +314,7 @@ int main(int argc, char **argv)
     join_path(path, sizeof path, argv[1], "negative");
     asm_sections(path, "invalid", assembly);
     region_programs(container);
+    edge_programs(raw, container);
+    elf_containers(container, argv + 3, argc - 3);
     return 0;
 }
