@@ -26,7 +26,12 @@ static int helper_5(rbpf_vm_t *vm, const uint64_t *args, uint64_t *result)
 }
 
 static const rbpf_helper_t helpers[] = {{5, "helper_5", helper_5}};
-static uint64_t stack[1024];
+/* Room for the deepest local-call chain of the suite; boards with little
+ * RAM may build with a smaller -DCONFORMANCE_STACK_BYTES. */
+#ifndef CONFORMANCE_STACK_BYTES
+#define CONFORMANCE_STACK_BYTES 8192
+#endif
+static uint64_t stack[CONFORMANCE_STACK_BYTES / 8];
 static const rbpf_config_t config = {
     .stack = stack,
     .stack_size = sizeof stack,

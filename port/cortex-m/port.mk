@@ -43,14 +43,24 @@ size:
 #            any undefined behaviour on the 32-bit core faults the image
 #   clang    the same with the library built by clang (whose sanitizer also
 #            checks pointer arithmetic, e.g. an unsigned offset that wraps)
+#   m0plus   full, built for the Cortex-M0+ (Armv6-M) and run on QEMU's
+#            microbit (a Cortex-M0 with 16 KiB of RAM)
+# Per variant: MCU_ARCH_<v>, MCU_LD_<v> (linker script), MCU_MACHINE_<v>
+# (QEMU board), defaulting to the Cortex-M4 on mps2-an386.
 MCU_ARCH := -mcpu=cortex-m4 -mthumb
-MCU_CFLAGS := $(MCU_ARCH) -Os -g -ffunction-sections -fdata-sections $(COMMON_CFLAGS) -I$(MCU_DIR)
-MCU_LDFLAGS := $(MCU_ARCH) --specs=nano.specs -nostartfiles -Wl,--gc-sections -Wl,--no-warn-execstack \
-               -T $(MCU_DIR)/mps2-an386.ld
+MCU_LD := $(MCU_DIR)/mps2-an386.ld
+MCU_MACHINE := mps2-an386
+MCU_BASE_CFLAGS := -Os -g -ffunction-sections -fdata-sections $(COMMON_CFLAGS) -I$(MCU_DIR)
+MCU_CFLAGS := $(MCU_ARCH) $(MCU_BASE_CFLAGS)
+MCU_LDFLAGS := --specs=nano.specs -nostartfiles -Wl,--gc-sections -Wl,--no-warn-execstack \
+               -L$(MCU_DIR)
+mcu_arch = $(or $(MCU_ARCH_$(1)),$(MCU_ARCH))
+mcu_ld = $(or $(MCU_LD_$(1)),$(MCU_LD))
+mcu_machine = $(or $(MCU_MACHINE_$(1)),$(MCU_MACHINE))
 MCU_CONFORMANCE_JSON := $(RBPF_CONFORMANCE_DIR)/assembled.json
 MCU_HAVE_SUITE := $(if $(wildcard $(MCU_CONFORMANCE_JSON)),yes)
 MCU_HAVE_CLANG := $(if $(shell command -v $(CLANG) 2>/dev/null),yes)
-MCU_VARIANTS := full minimal switch ubsan $(if $(MCU_HAVE_CLANG),clang)
+MCU_VARIANTS := full minimal switch ubsan $(if $(MCU_HAVE_CLANG),clang) m0plus
 MCU_VFLAGS_full :=
 MCU_VFLAGS_minimal := -DRBPF_MINIMAL=1
 MCU_VFLAGS_switch := -DRBPF_USE_COMPUTED_GOTO=0
@@ -58,6 +68,10 @@ MCU_VFLAGS_ubsan :=
 MCU_LIBFLAGS_ubsan := -fsanitize=undefined -fsanitize-undefined-trap-on-error
 MCU_VFLAGS_clang :=
 MCU_LIBFLAGS_clang := -fsanitize=undefined -fsanitize-trap=undefined
+MCU_ARCH_m0plus := -mcpu=cortex-m0plus -mthumb
+MCU_LD_m0plus := $(MCU_DIR)/microbit.ld
+MCU_MACHINE_m0plus := microbit
+MCU_VFLAGS_m0plus := -DCONFORMANCE_STACK_BYTES=2048
 # clang for the same ABI as arm-none-eabi-gcc (short enums, soft float), with
 # newlib's headers found where that gcc finds them.
 MCU_NEWLIB_INC = $(patsubst %/string.h,%,$(firstword $(filter %/string.h,$(shell \
@@ -76,6 +90,7 @@ MCU_IMAGES_minimal := test-core $(if $(MCU_HAVE_SUITE),conformance)
 MCU_IMAGES_switch := test-core $(if $(MCU_HAVE_SUITE),conformance)
 MCU_IMAGES_ubsan := test-core $(if $(MCU_HAVE_SUITE),conformance)
 MCU_IMAGES_clang := test-core $(if $(MCU_HAVE_SUITE),conformance)
+MCU_IMAGES_m0plus := test-core $(if $(MCU_HAVE_SUITE),conformance)
 MCU_IMAGE_OBJS_hello := $(MCU_DIR)/hello.o
 MCU_IMAGE_OBJS_test-core := $(MCU_DIR)/test_core.o
 MCU_IMAGE_OBJS_conformance := $(MCU_DIR)/conformance.o gen/conformance_data.o
@@ -87,15 +102,16 @@ MCU_IMAGE_OBJS_bench-fletcher32 := $(MCU_DIR)/bench_fletcher32.o gen/fletcher32_
 define mcu_variant
 $(MCU_BUILD)/$(1)/src/%.o: src/%.c
 	@mkdir -p $$(@D)
-	$$(or $$(MCU_LIBCC_$(1)),$(ARM_PREFIX)gcc) $(MCU_CFLAGS) $(MCU_VFLAGS_$(1)) $(MCU_LIBFLAGS_$(1)) -MMD -MP -c $$< -o $$@
+	$$(or $$(MCU_LIBCC_$(1)),$(ARM_PREFIX)gcc) $(call mcu_arch,$(1)) $(MCU_BASE_CFLAGS) \
+	    $(MCU_VFLAGS_$(1)) $(MCU_LIBFLAGS_$(1)) -MMD -MP -c $$< -o $$@
 
 $(MCU_BUILD)/$(1)/$(MCU_DIR)/%.o: $(MCU_DIR)/%.c
 	@mkdir -p $$(@D)
-	$(ARM_PREFIX)gcc $$(MCU_CFLAGS) $(MCU_VFLAGS_$(1)) -MMD -MP -c $$< -o $$@
+	$(ARM_PREFIX)gcc $(call mcu_arch,$(1)) $$(MCU_BASE_CFLAGS) $(MCU_VFLAGS_$(1)) -MMD -MP -c $$< -o $$@
 
 $(MCU_BUILD)/$(1)/gen/%.o: $(MCU_BUILD)/gen/%.c
 	@mkdir -p $$(@D)
-	$(ARM_PREFIX)gcc $(MCU_CFLAGS) $(MCU_VFLAGS_$(1)) -c $$< -o $$@
+	$(ARM_PREFIX)gcc $(call mcu_arch,$(1)) $(MCU_BASE_CFLAGS) $(MCU_VFLAGS_$(1)) -c $$< -o $$@
 
 $(MCU_BUILD)/$(1)/librbpf.a: $(LIB_SRCS:%.c=$(MCU_BUILD)/$(1)/%.o)
 	@rm -f $$@
@@ -107,8 +123,9 @@ endef
 define mcu_image
 $(MCU_BUILD)/$(1)/$(2).elf: $(MCU_BUILD)/$(1)/$(MCU_DIR)/startup.o \
         $(MCU_BUILD)/$(1)/$(MCU_DIR)/semihost.o $(MCU_IMAGE_OBJS_$(2):%=$(MCU_BUILD)/$(1)/%) \
-        $(MCU_BUILD)/$(1)/librbpf.a $(MCU_DIR)/mps2-an386.ld
-	$(ARM_PREFIX)gcc $(MCU_LDFLAGS) -Wl,-Map,$$(@:.elf=.map) $$(filter %.o %.a,$$^) -o $$@
+        $(MCU_BUILD)/$(1)/librbpf.a $(call mcu_ld,$(1)) $(MCU_DIR)/sections.ld
+	$(ARM_PREFIX)gcc $(call mcu_arch,$(1)) $(MCU_LDFLAGS) -T $(call mcu_ld,$(1)) \
+	    -Wl,-Map,$$(@:.elf=.map) $$(filter %.o %.a,$$^) -o $$@
 endef
 $(foreach v,$(MCU_VARIANTS),$(eval $(call mcu_variant,$(v))))
 $(foreach v,$(MCU_VARIANTS),$(foreach i,$(MCU_IMAGES_$(v)),$(eval $(call mcu_image,$(v),$(i)))))
@@ -142,7 +159,7 @@ $(MCU_BUILD)/gen/containers%c $(MCU_BUILD)/gen/containers%h: $(MCU_SAMPLE_BINS) 
 	$(MCU_TOOL) embed -o $(MCU_BUILD)/gen/containers $(MCU_SAMPLE_BINS)
 $(MCU_BUILD)/full/$(MCU_DIR)/sample_basic.o: $(MCU_BUILD)/gen/containers.h
 .SECONDARY: $(MCU_SAMPLE_BINS) $(MCU_BUILD)/gen/containers.c $(MCU_BUILD)/gen/containers.h
-$(MCU_BUILD)/full/$(MCU_DIR)/sample_basic.o: MCU_CFLAGS += -I$(MCU_BUILD)/gen -Isamples/basic
+$(MCU_BUILD)/full/$(MCU_DIR)/sample_basic.o: MCU_BASE_CFLAGS += -I$(MCU_BUILD)/gen -Isamples/basic
 
 # ---- make bench-mcu --------------------------------------------------------
 # The workload's source is the benchmarks' own (bench/workloads/); its
@@ -175,10 +192,14 @@ MCU_HAVE_TOOLS := $(if $(shell command -v $(QEMU_ARM) 2>/dev/null),$(if $(shell 
 MCU_TEST_IMAGES := $(foreach v,$(MCU_VARIANTS),$(MCU_IMAGES_$(v):%=$(v)/%))
 mcu-images: $(MCU_TEST_IMAGES:%=$(MCU_BUILD)/%.elf)
 
+# Each run as MACHINE:VARIANT/IMAGE.
+MCU_TEST_RUNS := $(foreach v,$(MCU_VARIANTS),$(MCU_IMAGES_$(v):%=$(call mcu_machine,$(v)):$(v)/%))
 test-mcu: mcu-images
-	@set -e; for img in $(MCU_TEST_IMAGES); do \
-	    echo "test-mcu: $$img"; \
-	    $(MCU_RUN) $(MCU_BUILD)/$$img.elf || { echo "test-mcu: $$img FAILED (exit $$?)"; exit 1; }; \
+	@set -e; for run in $(MCU_TEST_RUNS); do \
+	    machine=$${run%%:*}; img=$${run#*:}; \
+	    echo "test-mcu: $$img ($$machine)"; \
+	    RBPF_QEMU_MACHINE=$$machine $(MCU_RUN) $(MCU_BUILD)/$$img.elf || \
+	        { echo "test-mcu: $$img FAILED (exit $$?)"; exit 1; }; \
 	done
 	$(if $(MCU_HAVE_SUITE),,@echo "test-mcu: conformance skipped ($(MCU_CONFORMANCE_JSON) not found)")
 	@echo "test-mcu: passed ($(MCU_TEST_IMAGES))"
