@@ -228,9 +228,8 @@ static uint64_t arsh(uint64_t a, unsigned s, unsigned bits)
         DST = (EXPR) & mask;                                            \
         NEXT;                                                           \
     }
-/* S: 1 when the comparison is signed, which flips the sign bit of both
- * sides; for the ordered comparisons, whose signed and unsigned rows share a
- * body, S is the opcode's bit 0x40 (jsgt 0x60 against jgt 0x20). */
+/* S: non-zero when the comparison is signed: the sign bits of both sides
+ * are flipped and the comparison made unsigned. */
 #define JMP_BODY_(EXPR, BITS, S)                                        \
     {                                                                   \
         const unsigned bits = (BITS);                                   \
@@ -250,24 +249,31 @@ static uint64_t arsh(uint64_t a, unsigned s, unsigned bits)
 #define NEG_(EXPR) OP(NEG64) ALU_BODY_(EXPR, 64u)
 #endif
 
-#define ORDERED_ (ip[0] & 0x40)
 #if RBPF_ENABLE_JMP32
 #define JMP_(NAME, EXPR, S)                                   \
     OP(NAME##_K) OP(NAME##_X) JMP_BODY_(EXPR, 64u, S)         \
     OP(NAME##32_K) OP(NAME##32_X) JMP_BODY_(EXPR, 32u, S)
-#define JMP_ORDERED_(NAME, SNAME, EXPR)                                          \
-    OP(NAME##_K) OP(NAME##_X) OP(SNAME##_K) OP(SNAME##_X) JMP_BODY_(EXPR, 64u, ORDERED_) \
-    OP(NAME##32_K) OP(NAME##32_X) OP(SNAME##32_K) OP(SNAME##32_X)                \
-    JMP_BODY_(EXPR, 32u, ORDERED_)
 #else
 #define JMP_(NAME, EXPR, S) OP(NAME##_K) OP(NAME##_X) JMP_BODY_(EXPR, 64u, S)
-#define JMP_ORDERED_(NAME, SNAME, EXPR) \
-    OP(NAME##_K) OP(NAME##_X) OP(SNAME##_K) OP(SNAME##_X) JMP_BODY_(EXPR, 64u, ORDERED_)
 #endif
+
+/* Rows that differ in one opcode bit share one body: signed and unsigned
+ * ordered jumps (bit 0x40 flips the sign bits: jsgt 0x65, jgt 0x25), jeq
+ * and jne (0x15, 0x55), div and mod (0x37, 0x97: bit 0x80). */
+#define SIGNED_ (ip[0] & 0x40)
+#define NEGATED_ ((ip[0] & 0x40) != 0)
+#define MODULO_ ((ip[0] & 0x80) != 0)
+#define ALU2_(NAME, NAME2, EXPR)                                                         \
+    OP(NAME##64_K) OP(NAME##64_X) OP(NAME2##64_K) OP(NAME2##64_X) ALU_BODY_(EXPR, 64u) \
+    RBPF_IF_FEATURE(ALU32, OP(NAME##32_K) OP(NAME##32_X) OP(NAME2##32_K)                 \
+                    OP(NAME2##32_X) ALU_BODY_(EXPR, 32u))
+#define JMP2_(NAME, NAME2, EXPR, S)                                                 \
+    OP(NAME##_K) OP(NAME##_X) OP(NAME2##_K) OP(NAME2##_X) JMP_BODY_(EXPR, 64u, S)   \
+    RBPF_IF_FEATURE(JMP32, OP(NAME##32_K) OP(NAME##32_X) OP(NAME2##32_K)            \
+                    OP(NAME2##32_X) JMP_BODY_(EXPR, 32u, S))
 
 /* Memory access sizes by the size bits (0x18) of the opcode: W, H, B, DW. */
 #define SIZE_ ((0x8124u >> (((ip[0] >> 3) & 3u) * 4)) & 15u)
-
 
 #define LDDW_(NAME, BASE)                                                        \
     OP(NAME) {                                                                   \
@@ -360,8 +366,7 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
         ALU_(LSH, a << (b & (bits - 1)))
         ALU_(RSH, a >> (b & (bits - 1)))
         ALU_(ARSH, arsh(a, (unsigned)(b & (bits - 1)), bits))
-        ALU_(DIV, divide(a, b, OFF != 0, 0, mask ^ (mask >> 1), mask))
-        ALU_(MOD, divide(a, b, OFF != 0, 1, mask ^ (mask >> 1), mask))
+        ALU2_(DIV, MOD, divide(a, b, OFF != 0, MODULO_, mask ^ (mask >> 1), mask))
         ALU_(MOV, OFF ? sext(SRC, (unsigned)OFF) : b)
         NEG_(0 - a)
         OP(LE16) { DST = byteswap(DST, (unsigned)IMM, host_big_endian()); NEXT; }
@@ -425,13 +430,12 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
 #if RBPF_ENABLE_JMP32
         OP(JA32) { JUMP_BY(IMM); NEXT; }
 #endif
-        JMP_(JEQ, a == b, 0)
+        JMP2_(JEQ, JNE, (a == b) != NEGATED_, 0)
         JMP_(JSET, (a & b) != 0, 0)
-        JMP_(JNE, a != b, 0)
-        JMP_ORDERED_(JGT, JSGT, a > b)
-        JMP_ORDERED_(JGE, JSGE, a >= b)
-        JMP_ORDERED_(JLT, JSLT, a < b)
-        JMP_ORDERED_(JLE, JSLE, a <= b)
+        JMP2_(JGT, JSGT, a > b, SIGNED_)
+        JMP2_(JGE, JSGE, a >= b, SIGNED_)
+        JMP2_(JLT, JSLT, a < b, SIGNED_)
+        JMP2_(JLE, JSLE, a <= b, SIGNED_)
 
         OP(CALL) {
 #if RBPF_ENABLE_LOCAL_CALLS
