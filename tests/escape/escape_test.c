@@ -604,6 +604,30 @@ static void test_helper_vm_check_straddle(void **state)
     assert_int_equal(b.context[CONTEXT_SIZE - 1], 0x5a);
 }
 
+static void test_helper_strings_and_outputs(void **state)
+{
+    (void)state;
+    const uint64_t ctx = (uintptr_t)b.context, ro = (uintptr_t)b.ro;
+    /* neither the context nor the read-only region holds a NUL: a format
+     * or %s string there runs into the region's end */
+    assert_int_equal(call_helper(RBPF_HELPER_PRINTF, ctx + CONTEXT_SIZE - 3, 0, 0),
+                     RBPF_ERR_MEMORY);
+    assert_int_equal(call_helper(RBPF_HELPER_PRINTF, ro, 0, 0), RBPF_ERR_MEMORY);
+    b.context[4] = '\0'; /* "%s" with no NUL after it in ro */
+    b.context[0] = '%';
+    b.context[1] = 's';
+    b.context[2] = '\0';
+    assert_int_equal(call_helper(RBPF_HELPER_PRINTF, ctx, ro + RO_SIZE - 2, 0), RBPF_ERR_MEMORY);
+    /* fetch writes a u32 through its second argument */
+    assert_int_equal(call_helper(RBPF_HELPER_FETCH_GLOBAL, 7, ctx + CONTEXT_SIZE - 2, 0),
+                     RBPF_ERR_MEMORY);
+    assert_int_equal(call_helper(RBPF_HELPER_FETCH_LOCAL, 7, ro, 0), RBPF_ERR_MEMORY);
+    /* controls: a terminated format in the context; a fetch into its end */
+    assert_int_equal(call_helper(RBPF_HELPER_PRINTF, ctx + 3, 0, 0), RBPF_OK);
+    assert_int_equal(call_helper(RBPF_HELPER_FETCH_GLOBAL, 7, ctx + CONTEXT_SIZE - 4, 0), RBPF_OK);
+    assert_memory_equal(b.context + CONTEXT_SIZE - 4, "\0\0\0\0", 4); /* absent key: 0 */
+}
+
 /* ---- Hostile containers ------------------------------------------------- */
 /* A small valid container, to be damaged; its header fields by index. */
 enum { H_MAGIC, H_VERSION, H_FLAGS, H_DATA, H_BSS, H_RODATA, H_TEXT, H_COUNT };
@@ -716,6 +740,7 @@ int main(void)
         cmocka_unit_test_setup(test_infinite_recursion, setup),
         cmocka_unit_test_setup(test_helper_memcpy_straddle, setup),
         cmocka_unit_test_setup(test_helper_vm_check_straddle, setup),
+        cmocka_unit_test_setup(test_helper_strings_and_outputs, setup),
         cmocka_unit_test_setup(test_header_length_overflow, setup),
         cmocka_unit_test_setup(test_function_in_lddw_second_half, setup),
     };
