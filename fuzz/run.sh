@@ -20,7 +20,10 @@ first_report() {
     tr -c '[:print:]\n' '?' | cut -c 1-160 |
         awk '/^(oracle|fuzz_[a-z]+): / { print; found = 1; exit }
              /^SUMMARY: / && !summary { summary = $0 }
-             END { if (!found) print (summary ? summary : "(no report)") }'
+             / #[0-9]+ 0x[0-9a-f]+ in [^ ]+ [^ ]*\/(src|tests|fuzz)\/[^ ]*\.c:[0-9]+/ && !frame {
+                 sub(/.* in /, ""); frame = $0 }
+             END { if (!found) print (summary ? summary : "(no report)") \
+                                     (frame ? "; first project frame: " frame : "") }'
 }
 
 # Sum of "stat::NAME: N" lines of a log.

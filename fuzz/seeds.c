@@ -11,6 +11,8 @@
  *   OUT_DIR/asm/        each conformance test's `-- asm` section, and the
  *                       sources the assembler must refuse (negative/)
  *
+ *   regress-*           inputs that once broke the tool library (in elf/ and
+ *                       asm/), replayed by every smoke run
  *   OUT_DIR/container/NAME.bin  each ELF object given (compiled by fuzz/fuzz.mk
  *                       from the samples, the benchmarks and elf_seed.c; they
  *                       are the ELF corpus) turned into a container by gen,
@@ -278,6 +280,54 @@ static void edge_programs(const char *raw_dir, const char *container_dir)
                sandbox_container(blob, sizeof blob, &image));
 }
 
+/* Inputs that once broke the tool library, kept as seeds so that every
+ * smoke run replays them: derived from a real object (`elf`), and bare
+ * instructions for the assembly harness's byte round trip. */
+static void regression_inputs(const char *elf_dir, const char *asm_dir, const char *elf_path)
+{
+    /* a register above r10 must disassemble to something that assembles */
+    static const uint8_t mov_r11[16] = {0xb7, 0x0b, 0, 0, 0, 0, 0, 0, 0x95};
+    static const uint8_t callx_r15[16] = {0x8d, 0x0f, 0, 0, 0, 0, 0, 0, 0x95};
+    write_file(asm_dir, "regress-disasm-r11", mov_r11, sizeof mov_r11);
+    write_file(asm_dir, "regress-disasm-callx-r15", callx_r15, sizeof callx_r15);
+
+    rbpf_tool_buf_t elf = {0};
+    rbpf_tool_error_t err;
+    if (rbpf_tool_read_file(elf_path, &elf, &err) != 0)
+        die(&err);
+    uint64_t shoff = elf.length >= 0x40 ? rbpf_tool_get_u64(elf.data + 0x28) : UINT64_MAX;
+    uint16_t shstrndx = elf.length >= 0x40 ? rbpf_tool_get_u16(elf.data + 0x3e) : 0;
+    if (shoff > elf.length || elf.length - shoff < 64u * (shstrndx + 1u)) {
+        fprintf(stderr, "seeds: %s: not the ELF object expected\n", elf_path);
+        exit(1);
+    }
+    /* e_shstrndx 0 names section 0, whose offset and size are not checked
+     * like the others': here far outside the file */
+    rbpf_tool_buf_t copy = {0};
+    rbpf_tool_buf_put(&copy, elf.data, elf.length);
+    sandbox_put16(copy.data + 0x3e, 0);
+    sandbox_put32(copy.data + shoff + 24, 0);
+    sandbox_put32(copy.data + shoff + 28, 0x7fffffffu);
+    sandbox_put32(copy.data + shoff + 32, 0x100);
+    write_file(elf_dir, "regress-shstrndx-0.o", copy.data, copy.length);
+    /* a section name with a newline: refusals must stay one line */
+    uint64_t names = rbpf_tool_get_u64(elf.data + shoff + 64u * shstrndx + 24);
+    uint64_t names_len = rbpf_tool_get_u64(elf.data + shoff + 64u * shstrndx + 32);
+    size_t text = 0;
+    if (names < elf.length && names_len <= elf.length - names)
+        for (size_t i = 0; !text && i + 6 <= names_len; i++)
+            if (memcmp(elf.data + names + i, ".text", 6) == 0)
+                text = (size_t)names + i;
+    if (text) {
+        copy.length = 0;
+        rbpf_tool_buf_put(&copy, elf.data, elf.length);
+        copy.data[text + 2] = '\n';
+        write_file(elf_dir, "regress-newline-in-name.o", copy.data, copy.length);
+    }
+    rbpf_tool_buf_free(&copy);
+    rbpf_tool_buf_free(&elf);
+}
+
 /* Each ELF object as a container, named after it. */
 static void elf_containers(const char *container_dir, char **paths, int count)
 {
@@ -316,5 +366,10 @@ int main(int argc, char **argv)
     region_programs(container);
     edge_programs(raw, container);
     elf_containers(container, argv + 3, argc - 3);
+    if (argc > 3) {
+        char elf[1024];
+        make_dir(argv[2], "elf", elf, sizeof elf);
+        regression_inputs(elf, assembly, argv[3]);
+    }
     return 0;
 }
