@@ -1,11 +1,11 @@
 # tests/escape/escape.mk: the sandbox escape tests and the valgrind run
 # (included by the Makefile).
 #
-#   make test-escape     tests/escape/escape_test, host and asan variants
+#   make test-escape     tests/escape/escape_test: host, asan and switch variants
 #   make test-valgrind   the host builds of the unit, conformance, store,
 #                        helper and escape tests under valgrind memcheck
 
-ESCAPE_VARIANTS := host asan
+ESCAPE_VARIANTS := host asan switch
 VALGRIND ?= valgrind
 VALGRIND_FLAGS := --error-exitcode=1 --leak-check=full -q
 
