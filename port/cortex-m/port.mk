@@ -2,6 +2,7 @@
 #
 #   make size        footprint of the core per target and configuration:
 #                    size <target> <config>: text= data= bss= vm_state= stack_max=
+#                    (SIZE_DETAIL=N: also the N largest symbols of each)
 #   make test-mcu    on QEMU's MPS2-AN386 (Cortex-M4): the core checks, the whole
 #                    conformance suite and the basic sample, each in its own image
 #   make bench-mcu   fletcher32 in the VM and natively on the emulated Cortex-M4,

@@ -14,7 +14,8 @@
 #   stack_max      tools/stack_usage over the -fcallgraph-info=su graphs,
 #                  from rbpf_vm_run (plus the deepest standard helper, as an
 #                  indirect call, in full+helpers)
-# Extra compiler flags may come in SIZE_CFLAGS.
+# Extra compiler flags may come in SIZE_CFLAGS. SIZE_DETAIL=N also prints the
+# N largest symbols of the image and its code/read-only data split.
 set -eu
 if [ $# -lt 4 ]; then
     echo "usage: $0 TARGET CONFIG DIR SRC..." >&2
@@ -90,3 +91,8 @@ fi
 stack_max=$("$root/tools/stack_usage" $helpers rbpf_vm_run "$dir"/*.ci)
 
 echo "size $target $config: text=$text data=$data bss=$bss vm_state=$vm_state stack_max=$stack_max"
+if [ "${SIZE_DETAIL:-0}" -gt 0 ]; then
+    ${tc}size -A "$dir/image.elf" | awk '$1 == ".text" || $1 == ".rodata" { printf "  %s %d", $1, $2 } END { print "" }'
+    ${tc}nm --size-sort -S -t d "$dir/image.elf" | sort -k2,2nr | head -n "$SIZE_DETAIL" |
+        awk '{ printf "  %6d %s\n", $2, $4 }'
+fi
