@@ -4,7 +4,9 @@
 #                    size <target> <config>: text= data= bss= vm_state= stack_max=
 #                    (SIZE_DETAIL=N: also the N largest symbols of each)
 #   make test-mcu    on QEMU's MPS2-AN386 (Cortex-M4): the core checks, the whole
-#                    conformance suite and the basic sample, each in its own image
+#                    conformance suite and the basic sample, each in its own image,
+#                    for several builds of the library; the Cortex-M0+ build on
+#                    QEMU's microbit
 #   make bench-mcu   fletcher32 in the VM and natively on the emulated Cortex-M4,
 #                    counting guest instructions
 #
@@ -33,7 +35,7 @@ size:
 	    ARM_PREFIX=$(ARM_PREFIX) RISCV_PREFIX=$(RISCV_PREFIX) $(MCU_DIR)/size.sh $$t full+helpers $(MCU_BUILD)/size/$$t-full+helpers $(LIB_SRCS); \
 	done
 
-# ---- Cortex-M4 images -----------------------------------------------------
+# ---- MCU images ------------------------------------------------------------
 # The library is built as a firmware would build it (-Os, Thumb-2, sections
 # for --gc-sections); the images add startup, semihosting and a test main.
 # The builds, each under $(MCU_BUILD)/<variant>/ with its own library:
@@ -79,12 +81,12 @@ MCU_NEWLIB_INC = $(patsubst %/string.h,%,$(firstword $(filter %/string.h,$(shell
                      printf '\043include <string.h>\n' | $(ARM_PREFIX)gcc -xc -M - 2>/dev/null))))
 MCU_LIBCC_clang = $(CLANG) --target=thumbv7em-none-eabi -mfloat-abi=soft -fshort-enums \
                   -isystem $(MCU_NEWLIB_INC)
-# The basic sample's containers, when the sample and the tool are in the tree.
+# The basic sample's containers, when the sample, the tool and clang are there.
 MCU_SAMPLE_DIR := samples/basic/container
 MCU_SAMPLE_SRCS := $(wildcard $(MCU_SAMPLE_DIR)/*.c $(MCU_SAMPLE_DIR)/*.cpp)
 MCU_SAMPLE_BINS := $(foreach s,$(MCU_SAMPLE_SRCS),$(MCU_BUILD)/sample/$(basename $(notdir $(s))).bin)
 MCU_TOOL := $(BUILD)/host/rbpf
-MCU_HAVE_SAMPLE := $(if $(MCU_SAMPLE_SRCS),$(if $(wildcard tools/rbpf.c),yes))
+MCU_HAVE_SAMPLE := $(if $(MCU_SAMPLE_SRCS),$(if $(wildcard tools/rbpf.c),$(MCU_HAVE_CLANG)))
 MCU_IMAGES_full := hello test-core $(if $(MCU_HAVE_SUITE),conformance) \
                    $(if $(MCU_HAVE_SAMPLE),sample-basic)
 MCU_IMAGES_minimal := test-core $(if $(MCU_HAVE_SUITE),conformance)
