@@ -31,7 +31,15 @@ test-store-helpers: $(STORE_HELPER_TESTS:%=$(BUILD)/host/%)
 test-store-helpers-sanitize: $(STORE_HELPER_TESTS:%=$(BUILD)/asan/%)
 	@for t in $^; do echo "run $$t"; $$t || exit 1; done
 
+# The wrapper must also compile warning-free with clang++ (C++ frameworks use both).
+CLANGXX ?= clang++
+
 test-cpp: $(BUILD)/host/cpp/test_rbpf $(BUILD)/asan/cpp/test_rbpf
 	@for t in $^; do echo "run $$t"; $$t || exit 1; done
+	@if command -v $(CLANGXX) >/dev/null; then \
+	    echo "$(CLANGXX) -std=c++11 -fsyntax-only cpp/test_rbpf.cpp"; \
+	    $(CLANGXX) -std=c++11 -Wall -Wextra -Werror -Wshadow -Wdeprecated -Iinclude -Icpp \
+	        -fsyntax-only cpp/test_rbpf.cpp; \
+	else echo "test-cpp: $(CLANGXX) not found, clang++ compile skipped"; fi
 
 TEST_TARGETS += test-store-helpers test-store-helpers-sanitize test-cpp
