@@ -6,20 +6,16 @@
  * `.insn`), and the C-like dump must format every one of them.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "oracle.h"
 #include "tool/tool.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define LINE_MAX_ 256
+#define fail(what, detail) oracle_abort("fuzz_asm", (what), (detail))
 
-static void fail(const char *what, const char *detail)
-{
-    fprintf(stderr, "fuzz_asm: %s: %s\n", what, detail);
-    abort();
-}
+#define LINE_MAX_ 256
 
 /* Disassembles code into text (one instruction per line), reassembles the
  * text and aborts unless the bytes come back identical. */

@@ -6,7 +6,6 @@
  * then run under the oracle of oracle.h.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "oracle.h"
@@ -14,11 +13,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void fail(const char *what, const char *detail)
-{
-    fprintf(stderr, "fuzz_elf: %s: %s\n", what, detail);
-    abort();
-}
+#define fail(what, detail) oracle_abort("fuzz_elf", (what), (detail))
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -22,6 +22,15 @@ static void fail(const char *format, ...)
     abort();
 }
 
+void oracle_abort(const char *harness, const char *what, const char *detail)
+{
+    fprintf(stderr, "%s: %s: ", harness, what);
+    for (const unsigned char *p = (const unsigned char *)detail; *p; p++)
+        fprintf(stderr, *p >= 0x20 && *p < 0x7f ? "%c" : "\\x%02x", *p);
+    fputc('\n', stderr);
+    abort();
+}
+
 /* The print hook reads every byte it is given, so a bad length shows. */
 static volatile unsigned print_sink;
 

@@ -41,4 +41,8 @@ typedef int (*oracle_loader_fn)(rbpf_program_t *prog, const void *blob, size_t s
  * under the checks above. Returns 0; aborts on a violation. */
 int oracle_fuzz(const uint8_t *input, size_t size, oracle_loader_fn load, const char *name);
 
+/* For the tool harnesses: prints "HARNESS: WHAT: DETAIL" on one line (bytes
+ * of DETAIL that are not printable as \xNN) and aborts. */
+void oracle_abort(const char *harness, const char *what, const char *detail);
+
 #endif /* FUZZ_ORACLE_H */

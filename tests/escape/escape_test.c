@@ -590,8 +590,9 @@ static void test_helper_vm_check_straddle(void **state)
     assert_int_equal(call_helper(write, ro, 1, 0), RBPF_ERR_MEMORY);
     assert_int_equal(call_helper(read, ro + RO_SIZE - 1, 2, 0), RBPF_ERR_MEMORY);
     assert_int_equal(call_helper(read, ro, UINT64_MAX, 0), RBPF_ERR_MEMORY);
-    assert_int_equal(call_helper(write, ctx + 1, UINT64_MAX, 0), RBPF_ERR_MEMORY); /* wraps to ctx */
-    assert_int_equal(call_helper(write, ctx, (uint64_t)0 - ctx, 0), RBPF_ERR_MEMORY); /* to 0 */
+    /* address + length wraps to ctx, and to 0 */
+    assert_int_equal(call_helper(write, ctx + 1, UINT64_MAX, 0), RBPF_ERR_MEMORY);
+    assert_int_equal(call_helper(write, ctx, (uint64_t)0 - ctx, 0), RBPF_ERR_MEMORY);
     assert_int_equal(call_helper(read, UINT64_MAX, 1, 0), RBPF_ERR_MEMORY);
     assert_int_equal(b.context[0], 0x10);
     /* controls: whole regions, and length 0 anywhere */
