@@ -28,6 +28,7 @@ test-tool: $(BUILD)/host/rbpf
 	@sh tests/tool/run.sh $(BUILD)/host/rbpf $(BUILD)/host/tool-tests $(TOOL_TEST_CC)
 
 test-tool-sanitize: $(BUILD)/asan/rbpf
-	@sh tests/tool/run.sh $(BUILD)/asan/rbpf $(BUILD)/asan/tool-tests $(TOOL_TEST_CC)
+	@sh tests/tool/run.sh $(BUILD)/asan/rbpf $(BUILD)/asan/tool-tests $(TOOL_TEST_CC) \
+	    "$(VLDFLAGS_asan)"
 
 TEST_TARGETS += test-tool test-tool-sanitize

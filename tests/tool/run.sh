@@ -2,10 +2,12 @@
 # tests/tool/run.sh: end-to-end tests of the rbpf tool, run through the
 # binary the way users run it.
 #
-#   sh tests/tool/run.sh RBPF WORKDIR [CC]
+#   sh tests/tool/run.sh RBPF WORKDIR [CC [LIBFLAGS]]
 #
 # RBPF is the tool under test (the host or the asan build), WORKDIR a scratch
-# directory, CC the native compiler the C containers are checked against.
+# directory, CC the native compiler the C containers are checked against,
+# LIBFLAGS what linking with the librbpf.a next to RBPF needs (the
+# sanitizer flags for the asan build).
 # Parts: every subcommand end to end with bad input (exit status and the
 # one-line message); the assembler against the conformance suite (the
 # `-- asm` of every test must give assembled.json's program_hex, asm ->
@@ -18,6 +20,7 @@
 RBPF=$1
 WORK=$2
 CC=${3:-gcc}
+LIBFLAGS=$4
 CLANG=${CLANG:-clang}
 export CLANG
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -26,7 +29,7 @@ CONF=${RBPF_CONFORMANCE_DIR:-$ROOT/../shared/conformance}
 LIBDIR=$(dirname "$RBPF")
 
 if [ -z "$RBPF" ] || [ -z "$WORK" ] || [ ! -x "$RBPF" ]; then
-    echo "usage: sh tests/tool/run.sh RBPF WORKDIR [CC]" >&2
+    echo "usage: sh tests/tool/run.sh RBPF WORKDIR [CC [LIBFLAGS]]" >&2
     exit 1
 fi
 case $RBPF in /*) ;; *) RBPF=$(pwd)/$RBPF ;; esac
@@ -255,8 +258,7 @@ check_error 1 "run: give --ctx-hex or --ctx-file" "$RBPF" run "$T/loop.bin" --ct
 # ---- bad containers: dump, disasm, verify, run -----------------------------
 : >"$T/empty.bin"
 mkdir -p "$T/adir"
-head -c 64 /dev/urandom >"$T/garbage.bin"
-printf 'XBPF' >"$T/garbage.bin.hdr"
+head -c 64 "$HERE/native_driver.c" >"$T/garbage.bin"
 for cmd in dump disasm verify run; do
     check_error 2 "empty.bin: .*(truncated|header)" "$RBPF" $cmd "$T/empty.bin"
     check_error 1 "adir: is a directory" "$RBPF" $cmd "$T/adir"
@@ -294,7 +296,7 @@ check_ok "$RBPF" embed -o "$T/embedded" "$T/sum-loop.bin" "$T/9forty two.bin"
 grep -q "rbpf_container_sum_loop\[\]" "$T/embedded.h" && ok || bad "embed: rbpf_container_sum_loop missing"
 grep -q "rbpf_container__9forty_two_size" "$T/embedded.h" && ok || bad "embed: name not sanitized"
 if $CC -std=c99 -Wall -Wextra -Werror -I"$ROOT/include" -I"$T" -o "$T/embed_test" \
-    "$HERE/embed_main.c" "$T/embedded.c" "$LIBDIR/librbpf.a" 2>"$T/err"; then
+    "$HERE/embed_main.c" "$T/embedded.c" "$LIBDIR/librbpf.a" $LIBFLAGS 2>"$T/err"; then
     ok
     check_ok "$T/embed_test" sum_loop "$(wc -c <"$T/sum-loop.bin")" 0400000000000000 0xa \
         _9forty_two "$(wc -c <"$T/9forty two.bin")" 00 0x2a
