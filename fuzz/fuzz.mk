@@ -4,6 +4,8 @@
 #                                 fuzz NAME: execs=N execs_per_sec=R seconds=S findings=F
 #   make fuzz-smoke               each harness over its seed corpus once (in `make test`)
 #   make fuzz-seeds               only write the seed corpora
+#   make fuzz-coverage            line and branch coverage the corpora reach, per
+#                                 harness and source file (needs llvm-cov)
 #
 # Harnesses: container (rbpf_load, vm_init, every function run), raw
 # (rbpf_load_raw, run), elf (rbpf_tool_gen, then the container checks), asm
@@ -35,7 +37,7 @@ FUZZ_BPF_FLAGS := -target bpf -ffreestanding -Wall -Werror -Iinclude/container
 FUZZ_PROBE = printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n; }\n' | \
     $(FUZZ_CC) -x c -fsanitize=fuzzer,address,undefined - -o $(FUZZ_DIR)/probe >/dev/null 2>&1
 
-.PHONY: fuzz fuzz-smoke fuzz-seeds fuzz-build
+.PHONY: fuzz fuzz-smoke fuzz-seeds fuzz-build fuzz-coverage
 .PRECIOUS: $(FUZZ_DIR)/obj/%.o
 $(FUZZ_DIR)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -69,6 +71,17 @@ $(FUZZ_SEEDS)/.done: $(FUZZ_DIR)/seeds-gen $(FUZZ_ELF_SEEDS)
 	@mkdir -p $(FUZZ_SEEDS)
 	$(FUZZ_DIR)/seeds-gen $(RBPF_CONFORMANCE_DIR) $(FUZZ_SEEDS) $(FUZZ_ELF_SEEDS)
 	@touch $@
+
+# Coverage builds: no sanitizers, so the counts are the code's own.
+FUZZ_COV_FLAGS := $(COMMON_CFLAGS) -Itests/escape -Ifuzz -O1 -g -fprofile-instr-generate \
+                  -fcoverage-mapping
+FUZZ_COV_SRCS := $(LIB_SRCS) $(TOOLLIB_SRCS) tests/escape/sandbox.c fuzz/oracle.c
+$(FUZZ_DIR)/cov/fuzz_%: fuzz/fuzz_%.c $(FUZZ_COV_SRCS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_COV_FLAGS) -fsanitize=fuzzer $^ -o $@
+
+fuzz-coverage: $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/cov/fuzz_%) $(FUZZ_SEEDS)/.done
+	@sh fuzz/coverage.sh $(FUZZ_DIR) $(FUZZ_HARNESSES)
 
 fuzz-seeds: $(FUZZ_SEEDS)/.done
 fuzz-build: $(FUZZ_BINS)
