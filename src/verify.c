@@ -22,6 +22,12 @@ static const row_t rows[] = {
 #undef ROW_
 };
 
+/* Every row's selector value must fit the table's byte. */
+#define SEL_FITS_(name, opcode, form, sel, once, feature, mnemonic) \
+    typedef char rbpf_sel_fits_##name[(sel) >= 0 && (sel) <= 0xff ? 1 : -1];
+RBPF_ISA(SEL_FITS_)
+#undef SEL_FITS_
+
 /* Per form: USES bits in the low nibble, SELECTS in the high one. */
 static const uint8_t forms[RBPF_FORM_COUNT] = {
 #define FORM_(form, uses, selects) (uint8_t)((uses) | ((selects) << 4)),
