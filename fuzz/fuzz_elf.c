@@ -1,9 +1,9 @@
 /*
  * fuzz_elf.c: libFuzzer harness for ELF objects. Each input is an object
  * file for `rbpf gen`: rbpf_tool_gen must refuse it with a message or turn
- * it into a container that the core's loader accepts as a format and the
- * tool's own reader and dump accept too; a container that also verifies is
- * then run under the oracle of oracle.h.
+ * it into a container, the same bytes each time, that the core's loader
+ * accepts as a format and the tool's own reader and dump accept too; a
+ * container that also verifies is then run under the oracle of oracle.h.
  */
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +29,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rbpf_tool_buf_free(&container);
         return 0;
     }
+    rbpf_tool_buf_t again = {0};
+    if (rbpf_tool_gen(data, size, &again, &err) != 0 || again.length != container.length ||
+        memcmp(again.data, container.data, container.length) != 0)
+        fail("gen", "a second conversion of the same object gives other bytes");
+    rbpf_tool_buf_free(&again);
     rbpf_program_t prog;
     int error = rbpf_container_parse(&prog, container.data, container.length);
     if (error)
