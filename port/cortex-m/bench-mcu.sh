@@ -9,6 +9,8 @@
 # Thumb instructions of one native run; thumb_insns_per_ebpf_insn: Thumb
 # instructions of one VM run (loader and set-up excluded) per eBPF
 # instruction; ratio: Thumb instructions of a VM run over a native run.
+# Two more lines give the Thumb instructions of one VM run and how they
+# split between the functions it runs.
 set -eu
 img=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,6 +36,9 @@ awk -v mark="$mark" -v ebpf="$ebpf" '
     # The mark function is entered at its address with the Thumb bit clear.
     if (pc == mark) { phase++; next }
     count[phase]++
+    # Where the 11 VM runs spend their instructions, by function (QEMU
+    # names the symbol of each traced instruction last on the line).
+    if (phase == 2) byfn[$NF]++
 }
 END {
     if (phase != 5) { print "bench-mcu: found " phase " of 5 marks" > "/dev/stderr"; exit 1 }
@@ -43,5 +48,10 @@ END {
     printf "mcu fletcher32: thumb_insns_per_ebpf_insn=%.2f vm_insns=%d native_insns=%d ratio=%.2f\n",
         vm / ebpf, ebpf, native, vm / native
     printf "mcu fletcher32: thumb_insns_per_vm_run=%d\n", vm
+    line = ""
+    for (fn in byfn)
+        if (byfn[fn] >= 11 * 50)
+            line = line sprintf(" %s=%d", fn, byfn[fn] / 11)
+    print "mcu fletcher32: per run, by function (50 or more):" line
 }' "$trace"
 rm -f "$trace"
