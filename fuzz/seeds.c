@@ -280,6 +280,42 @@ static void edge_programs(const char *raw_dir, const char *container_dir)
                sandbox_container(blob, sizeof blob, &image));
 }
 
+/* In a clang object: the file offset of the st_value of the first global
+ * function symbol of .text, and in *second the .text offset of the second
+ * slot of its first lddw; 0 when there is no such pair. */
+static size_t function_and_lddw(const rbpf_tool_buf_t *elf, uint64_t shoff, uint16_t shstrndx,
+                                uint64_t *second)
+{
+    const uint8_t *sh_names = elf->data + shoff + 64u * shstrndx;
+    const char *names = (const char *)elf->data + rbpf_tool_get_u64(sh_names + 24);
+    uint16_t count = rbpf_tool_get_u16(elf->data + 0x3c);
+    size_t text = 0, symtab = 0;
+    for (size_t i = 1; i < count; i++) {
+        const uint8_t *h = elf->data + shoff + 64u * i;
+        if (strcmp(names + rbpf_tool_get_u32(h), ".text") == 0)
+            text = i;
+        if (rbpf_tool_get_u32(h + 4) == 2 /* SHT_SYMTAB */)
+            symtab = i;
+    }
+    if (!text || !symtab)
+        return 0;
+    const uint8_t *th = elf->data + shoff + 64u * text, *sh = elf->data + shoff + 64u * symtab;
+    uint64_t code = rbpf_tool_get_u64(th + 24), code_len = rbpf_tool_get_u64(th + 32);
+    uint64_t lddw = 0;
+    while (lddw + 16 <= code_len && elf->data[code + lddw] != RBPF_OPC_LDDW)
+        lddw += 8;
+    if (lddw + 16 > code_len)
+        return 0;
+    *second = lddw + 8;
+    uint64_t syms = rbpf_tool_get_u64(sh + 24), syms_len = rbpf_tool_get_u64(sh + 32);
+    for (uint64_t at = syms + 24; at + 24 <= syms + syms_len; at += 24) {
+        uint8_t info = elf->data[at + 4]; /* STT_FUNC, STB_GLOBAL, in .text */
+        if ((info & 0xf) == 2 && (info >> 4) == 1 && rbpf_tool_get_u16(elf->data + at + 6) == text)
+            return (size_t)(at + 8);
+    }
+    return 0;
+}
+
 /* Inputs that once broke the tool library, kept as seeds so that every
  * smoke run replays them: derived from a real object (`elf`), and bare
  * instructions for the assembly harness's byte round trip. */
@@ -290,6 +326,10 @@ static void regression_inputs(const char *elf_dir, const char *asm_dir, const ch
     static const uint8_t callx_r15[16] = {0x8d, 0x0f, 0, 0, 0, 0, 0, 0, 0x95};
     write_file(asm_dir, "regress-disasm-r11", mov_r11, sizeof mov_r11);
     write_file(asm_dir, "regress-disasm-callx-r15", callx_r15, sizeof callx_r15);
+    /* an instruction that writes r10 is refused by the assembler, so it
+     * must not come out of the disassembler as a mnemonic either */
+    static const uint8_t mov_r10[16] = {0xb7, 0x0a, 0, 0, 0, 0, 0, 0, 0x95};
+    write_file(asm_dir, "regress-disasm-writes-r10", mov_r10, sizeof mov_r10);
 
     rbpf_tool_buf_t elf = {0};
     rbpf_tool_error_t err;
@@ -323,6 +363,15 @@ static void regression_inputs(const char *elf_dir, const char *asm_dir, const ch
         rbpf_tool_buf_put(&copy, elf.data, elf.length);
         copy.data[text + 2] = '\n';
         write_file(elf_dir, "regress-newline-in-name.o", copy.data, copy.length);
+    }
+    /* a global function whose address is the second slot of a lddw */
+    uint64_t second = 0;
+    size_t value = function_and_lddw(&elf, shoff, shstrndx, &second);
+    if (value) {
+        copy.length = 0;
+        rbpf_tool_buf_put(&copy, elf.data, elf.length);
+        sandbox_put32(copy.data + value, (uint32_t)second);
+        write_file(elf_dir, "regress-function-in-lddw.o", copy.data, copy.length);
     }
     rbpf_tool_buf_free(&copy);
     rbpf_tool_buf_free(&elf);
