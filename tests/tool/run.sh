@@ -87,6 +87,10 @@ gen_refuses() {
     check_error 2 "$1.o: .*$3" "$RBPF" gen "$T/$1.o"
 }
 
+# le_number FILE SIZE OFFSET: the little-endian unsigned SIZE-byte number at
+# OFFSET (the tests run on little-endian hosts).
+le_number() { od -An -t u"$2" -j "$3" -N "$2" "$1" | tr -d ' '; }
+
 hexof() { od -An -v -tx1 "$1" | tr -d ' \n'; }
 
 # asm_section FILE: the `-- asm` section of a conformance test.
@@ -384,6 +388,18 @@ EOF
     cp "$T/inc.o" "$T/shstr.o"
     patch "$T/shstr.o" 62 ff7f
     check_error 2 "shstr.o: ELF section name table index" "$RBPF" gen "$T/shstr.o"
+    # An unsupported relocation type: the first entry of .rel.text made type 3.
+    "$CLANG" -target bpf -O2 -ffreestanding -c -o "$T/rel.o" "$HERE/containers/strings.c"
+    shoff=$(le_number "$T/rel.o" 8 40)
+    i=0
+    while [ $i -lt "$(le_number "$T/rel.o" 2 60)" ]; do
+        if [ "$(le_number "$T/rel.o" 4 $((shoff + i * 64 + 4)))" = 9 ]; then
+            patch "$T/rel.o" $(($(le_number "$T/rel.o" 8 $((shoff + i * 64 + 24))) + 8)) 03
+            break
+        fi
+        i=$((i + 1))
+    done
+    check_error 2 "rel.o: unsupported relocation type 3 against '.*' at \.text\+0x" "$RBPF" gen "$T/rel.o"
     osize=$(wc -c <"$T/inc.o")
     n=0
     while [ $n -lt "$osize" ]; do
