@@ -20,8 +20,17 @@ out=${img%.elf}.out
 mark=$(${prefix}nm "$img" | awk '$3 == "bench_mark" { print $1 }')
 [ -n "$mark" ] || { echo "bench-mcu: no bench_mark in $img" >&2; exit 1; }
 mark=$(printf '%08x' $((0x$mark & ~1)))
+# One instruction per translation block: -singlestep until QEMU 8.0, the
+# TCG property one-insn-per-tb from 8.1 on (where -singlestep is deprecated).
+one_insn=-singlestep
+version=$(qemu-system-arm --version | sed -n 's/.*version \([0-9]*\)\.\([0-9]*\).*/\1 \2/p;q')
+set -- $version
+if [ "${1:-0}" -gt 8 ] || { [ "${1:-0}" -eq 8 ] && [ "${2:-0}" -ge 1 ]; }; then
+    one_insn="-accel tcg,one-insn-per-tb=on"
+fi
 status=0
-"$here/run-qemu.sh" "$img" -singlestep -d exec,nochain -D "$trace" > "$out" || status=$?
+# shellcheck disable=SC2086
+"$here/run-qemu.sh" "$img" $one_insn -d exec,nochain -D "$trace" > "$out" || status=$?
 cat "$out"
 if [ "$status" -ne 0 ]; then
     echo "bench-mcu: the image failed (exit $status)" >&2
