@@ -3,6 +3,7 @@
 #   make size        footprint of the core per target and configuration:
 #                    size <target> <config>: text= data= bss= vm_state= stack_max=
 #                    (SIZE_DETAIL=N: also the N largest symbols of each)
+#   make size-knobs  what each config knob costs in the core on the Cortex-M4
 #   make test-mcu    on QEMU's MPS2-AN386 (Cortex-M4): the core checks, the whole
 #                    conformance suite and the basic sample, each in its own image,
 #                    for several builds of the library; the Cortex-M0+ build on
@@ -33,6 +34,20 @@ size:
 	    ARM_PREFIX=$(ARM_PREFIX) RISCV_PREFIX=$(RISCV_PREFIX) $(MCU_DIR)/size.sh $$t full $(MCU_BUILD)/size/$$t-full $(LIB_CORE_SRCS); \
 	    ARM_PREFIX=$(ARM_PREFIX) RISCV_PREFIX=$(RISCV_PREFIX) $(MCU_DIR)/size.sh $$t minimal $(MCU_BUILD)/size/$$t-minimal $(LIB_CORE_SRCS); \
 	    ARM_PREFIX=$(ARM_PREFIX) RISCV_PREFIX=$(RISCV_PREFIX) $(MCU_DIR)/size.sh $$t full+helpers $(MCU_BUILD)/size/$$t-full+helpers $(LIB_SRCS); \
+	done
+
+# Each knob turned off alone in the full core, against full.
+SIZE_KNOBS := RBPF_ENABLE_ALU32=0 RBPF_ENABLE_JMP32=0 RBPF_ENABLE_ATOMIC=0 \
+              RBPF_ENABLE_LOCAL_CALLS=0 RBPF_ENABLE_ERROR_TEXT=0 RBPF_USE_COMPUTED_GOTO=0
+.PHONY: size-knobs
+size-knobs:
+	@set -e; text() { sed -n 's/.* text=\([0-9]*\) .*/\1/p'; }; \
+	full=$$(ARM_PREFIX=$(ARM_PREFIX) $(MCU_DIR)/size.sh cortex-m4 full $(MCU_BUILD)/size/knob $(LIB_CORE_SRCS) | text); \
+	echo "size-knobs cortex-m4 full: text=$$full"; \
+	for k in $(SIZE_KNOBS); do \
+	    t=$$(SIZE_CFLAGS=-D$$k ARM_PREFIX=$(ARM_PREFIX) $(MCU_DIR)/size.sh cortex-m4 full \
+	        $(MCU_BUILD)/size/knob $(LIB_CORE_SRCS) | text); \
+	    echo "size-knobs cortex-m4 $$k: text=$$t ($$((full - t)) less)"; \
 	done
 
 # ---- MCU images ------------------------------------------------------------
