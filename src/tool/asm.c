@@ -270,24 +270,33 @@ static const char *row_shape(const rbpf_tool_insn_row_t *row, const char **synta
     return shapes[row->form].shape;
 }
 
-/* The frame pointer %r10 is read-only, and only plain copies and address
- * arithmetic (mov, add, sub) may read it as a source: anything else would
- * turn the stack address into a number (the Linux verifier's rule too). */
-static int check_frame_pointer(assembler_t *as, const rbpf_tool_insn_row_t *row, int dst,
-                               int src, const char *mnemonic)
+int rbpf_tool_frame_pointer_ok(const rbpf_tool_insn_row_t *row, int dst, int src)
 {
     int writes_dst = row->form == RBPF_FORM_ALU_K || row->form == RBPF_FORM_ALU_X ||
                      row->form == RBPF_FORM_NEG || row->form == RBPF_FORM_END ||
                      row->form == RBPF_FORM_LDDW || row->form == RBPF_FORM_LDX;
     if (writes_dst && dst == 10)
+        return 0;
+    if (row->form == RBPF_FORM_ATOMIC && (row->sel & RBPF_ATOMIC_FETCH) && src == 10)
+        return 0; /* a fetching atomic writes its source register */
+    if (row->form == RBPF_FORM_ALU_X && src == 10 && strcmp(row->mnemonic, "mov") != 0 &&
+        strcmp(row->mnemonic, "add") != 0 && strcmp(row->mnemonic, "sub") != 0)
+        return 0;
+    return 1;
+}
+
+static int check_frame_pointer(assembler_t *as, const rbpf_tool_insn_row_t *row, int dst,
+                               int src)
+{
+    if (!rbpf_tool_frame_pointer_ok(row, dst, 0) ||
+        (row->form == RBPF_FORM_ATOMIC && !rbpf_tool_frame_pointer_ok(row, dst, src)))
         return rbpf_tool_fail(as->err, "line %zu: '%s' writes %%r10, the read-only frame pointer",
-                              as->line, mnemonic);
-    if (row->form == RBPF_FORM_ALU_X && src == 10 && strcmp(mnemonic, "mov") != 0 &&
-        strcmp(mnemonic, "add") != 0 && strcmp(mnemonic, "sub") != 0)
+                              as->line, row->mnemonic);
+    if (!rbpf_tool_frame_pointer_ok(row, dst, src))
         return rbpf_tool_fail(as->err,
                               "line %zu: '%s' reads %%r10, the frame pointer: only mov, add and "
                               "sub may use it as a source",
-                              as->line, mnemonic);
+                              as->line, row->mnemonic);
     return 0;
 }
 
@@ -326,7 +335,7 @@ static int encode(assembler_t *as, const rbpf_tool_insn_row_t *row, char **ops)
         } else if (parse_signed(as, ops[1], 32, "offset", &v)) {
             return -1;
         }
-        if (check_frame_pointer(as, row, dst, src, row->mnemonic))
+        if (check_frame_pointer(as, row, dst, src))
             return -1;
         emit(as, row->opcode, dst, 0, 0, (int32_t)(uint32_t)(uint64_t)v);
         emit(as, 0, 0, 0, 0, row->opcode == 0x18 ? (int32_t)(uint32_t)((uint64_t)v >> 32) : 0);
@@ -384,7 +393,7 @@ static int encode(assembler_t *as, const rbpf_tool_insn_row_t *row, char **ops)
     default:
         return rbpf_tool_fail(as->err, "line %zu: internal error: unknown form", as->line);
     }
-    if (check_frame_pointer(as, row, dst, src, row->mnemonic))
+    if (check_frame_pointer(as, row, dst, src))
         return -1;
     emit(as, row->opcode, dst, src, off, imm);
     return 0;

@@ -57,7 +57,9 @@ size_t rbpf_tool_disasm_insn(const uint8_t *code, size_t count, size_t index, ch
         }
         return raw_insn(insn, out, out_size);
     }
-    if (!rbpf_tool_fields_clean(row, insn))
+    /* What the assembler would not take back is written as .insn. */
+    if (!rbpf_tool_fields_clean(row, insn) || dst > 10 || src > 10 ||
+        !rbpf_tool_frame_pointer_ok(row, dst, src))
         return raw_insn(insn, out, out_size);
     const char *m = row->mnemonic;
     switch (row->form) {

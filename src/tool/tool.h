@@ -93,6 +93,12 @@ const rbpf_tool_insn_row_t *rbpf_tool_decode(const uint8_t *insn);
 int rbpf_tool_fields_clean(const rbpf_tool_insn_row_t *row, const uint8_t *insn);
 
 /* ---- Assembler (uBPF / bpf_conformance syntax) ------------------------- */
+/* The assembler's rule for the frame pointer: %r10 is never written (as a
+ * destination, or as the source of a fetching atomic), and only mov, add and
+ * sub (64-bit) read it as a source register (anything else would turn the
+ * stack address into a number). 1 when dst and src obey it. */
+int rbpf_tool_frame_pointer_ok(const rbpf_tool_insn_row_t *row, int dst, int src);
+
 /* Assembles source text into instructions (appended to code). Labels
  * ("name:"), "#" comments, jump targets as labels or +N/-N, `call local
  * LABEL`, lddw, the suite's aliases. A refusal names the line and what is
