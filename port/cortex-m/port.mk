@@ -4,8 +4,9 @@
 #                    size <target> <config>: text= data= bss= vm_state= stack_max=
 #                    (SIZE_DETAIL=N: also the N largest symbols of each)
 #   make size-knobs  what each config knob costs in the core on the Cortex-M4
-#   make test-mcu    on QEMU's MPS2-AN386 (Cortex-M4): the core checks, the whole
-#                    conformance suite and the basic sample, each in its own image,
+#   make test-mcu    on QEMU's MPS2-AN386 (Cortex-M4): the unit tests, the core
+#                    checks, the whole conformance suite and the basic sample,
+#                    each in its own image,
 #                    for several builds of the library; the Cortex-M0+ build on
 #                    QEMU's microbit
 #   make bench-mcu   fletcher32 in the VM and natively on the emulated Cortex-M4,
@@ -102,13 +103,19 @@ MCU_SAMPLE_SRCS := $(wildcard $(MCU_SAMPLE_DIR)/*.c $(MCU_SAMPLE_DIR)/*.cpp)
 MCU_SAMPLE_BINS := $(foreach s,$(MCU_SAMPLE_SRCS),$(MCU_BUILD)/sample/$(basename $(notdir $(s))).bin)
 MCU_TOOL := $(BUILD)/host/rbpf
 MCU_HAVE_SAMPLE := $(if $(MCU_SAMPLE_SRCS),$(if $(wildcard tools/rbpf.c),$(MCU_HAVE_CLANG)))
-MCU_IMAGES_full := hello test-core $(if $(MCU_HAVE_SUITE),conformance) \
-                   $(if $(MCU_HAVE_SAMPLE),sample-basic)
-MCU_IMAGES_minimal := test-core $(if $(MCU_HAVE_SUITE),conformance)
-MCU_IMAGES_switch := test-core $(if $(MCU_HAVE_SUITE),conformance)
-MCU_IMAGES_ubsan := test-core $(if $(MCU_HAVE_SUITE),conformance)
-MCU_IMAGES_clang := test-core $(if $(MCU_HAVE_SUITE),conformance)
+# The core's unit tests (tests/unit), one image per test file, on the port's
+# cmocka.h (cmocka/: the part of cmocka's API they use, bare-metal).
+MCU_UNIT_IMAGES := $(patsubst tests/unit/test_%.c,unit-%,$(wildcard tests/unit/test_*.c))
+MCU_CORE_IMAGES := test-core $(MCU_UNIT_IMAGES) $(if $(MCU_HAVE_SUITE),conformance)
+MCU_IMAGES_full := hello $(MCU_CORE_IMAGES) $(if $(MCU_HAVE_SAMPLE),sample-basic)
+MCU_IMAGES_minimal := $(MCU_CORE_IMAGES)
+MCU_IMAGES_switch := $(MCU_CORE_IMAGES)
+MCU_IMAGES_ubsan := $(MCU_CORE_IMAGES)
+MCU_IMAGES_clang := $(MCU_CORE_IMAGES)
+# The unit tests' buffers do not fit the microbit's 16 KiB of RAM.
 MCU_IMAGES_m0plus := test-core $(if $(MCU_HAVE_SUITE),conformance)
+$(foreach u,$(MCU_UNIT_IMAGES),$(eval MCU_IMAGE_OBJS_$(u) := tests/unit/test_$(u:unit-%=%).o \
+    tests/unit/unit.o $(MCU_DIR)/cmocka/cmocka.o))
 MCU_IMAGE_OBJS_hello := $(MCU_DIR)/hello.o
 MCU_IMAGE_OBJS_test-core := $(MCU_DIR)/test_core.o
 MCU_IMAGE_OBJS_conformance := $(MCU_DIR)/conformance.o gen/conformance_data.o
@@ -126,6 +133,11 @@ $(MCU_BUILD)/$(1)/src/%.o: src/%.c
 $(MCU_BUILD)/$(1)/$(MCU_DIR)/%.o: $(MCU_DIR)/%.c
 	@mkdir -p $$(@D)
 	$(ARM_PREFIX)gcc $(call mcu_arch,$(1)) $$(MCU_BASE_CFLAGS) $(MCU_VFLAGS_$(1)) -MMD -MP -c $$< -o $$@
+
+$(MCU_BUILD)/$(1)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $$(@D)
+	$(ARM_PREFIX)gcc $(call mcu_arch,$(1)) $(MCU_BASE_CFLAGS) -I$(MCU_DIR)/cmocka $(MCU_VFLAGS_$(1)) \
+	    -MMD -MP -c $$< -o $$@
 
 $(MCU_BUILD)/$(1)/gen/%.o: $(MCU_BUILD)/gen/%.c
 	@mkdir -p $$(@D)

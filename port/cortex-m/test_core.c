@@ -1,9 +1,9 @@
 /*
- * test_core.c: the core library's checks as one bare-metal image (cmocka
- * does not run on the board): 64-bit arithmetic edge values on a 32-bit
- * core, unaligned guest memory, every verifier rule, run-time memory and
- * budget errors, local and helper calls, regions, and a container read
- * from an odd address with data, bss and rodata. Prints one line per
+ * test_core.c: checks of the core library that matter on a 32-bit board,
+ * beside the unit tests (the unit-* images): 64-bit arithmetic edge values
+ * on a 32-bit core, unaligned guest memory, every verifier rule, run-time
+ * memory and budget errors, local and helper calls, regions, and a
+ * container read from an odd address with data, bss and rodata. Prints one line per
  * failure and `mcu core: N passed, M failed`; exits 1 on any failure.
  */
 #include <string.h>
