@@ -58,13 +58,29 @@ void port_cmocka_strings(int equal, const char *a, const char *b, const char *wh
     end_test(FAILED);
 }
 
-void port_cmocka_memory(const void *a, const void *b, size_t size, const char *what,
+void port_cmocka_memory(int equal, const void *a, const void *b, size_t size, const char *what,
                         const char *file, int line)
 {
-    if (a != NULL && b != NULL && memcmp(a, b, size) == 0)
+    if (a != NULL && b != NULL && (memcmp(a, b, size) == 0) == !!equal)
         return;
     where(file, line, what);
-    port_puts(": the bytes differ\n");
+    port_puts(equal ? ": the bytes differ\n" : ": the bytes are equal\n");
+    end_test(FAILED);
+}
+
+void port_cmocka_range(int inside, LargestIntegralType value, LargestIntegralType min,
+                       LargestIntegralType max, const char *what, const char *file, int line)
+{
+    if ((value >= min && value <= max) == !!inside)
+        return;
+    where(file, line, what);
+    port_puts(": ");
+    port_put_hex(value);
+    port_puts(inside ? " outside " : " inside ");
+    port_put_hex(min);
+    port_puts("..");
+    port_put_hex(max);
+    port_puts("\n");
     end_test(FAILED);
 }
 

@@ -26,6 +26,10 @@ struct CMUnitTest {
 };
 
 #define cmocka_unit_test(f) {#f, f, NULL, NULL, NULL}
+#define cmocka_unit_test_setup(f, setup) {#f, f, setup, NULL, NULL}
+#define cmocka_unit_test_teardown(f, teardown) {#f, f, NULL, teardown, NULL}
+#define cmocka_unit_test_setup_teardown(f, setup, teardown) {#f, f, setup, teardown, NULL}
+#define cmocka_unit_test_prestate(f, state) {#f, f, NULL, NULL, state}
 
 /* Runs the tests of one group; returns how many failed. */
 int port_cmocka_run(const char *group, const struct CMUnitTest *tests, size_t count,
@@ -40,8 +44,10 @@ void port_cmocka_integers(int equal, LargestIntegralType a, LargestIntegralType 
                           const char *what, const char *file, int line);
 void port_cmocka_strings(int equal, const char *a, const char *b, const char *what,
                          const char *file, int line);
-void port_cmocka_memory(const void *a, const void *b, size_t size, const char *what,
+void port_cmocka_memory(int equal, const void *a, const void *b, size_t size, const char *what,
                         const char *file, int line);
+void port_cmocka_range(int inside, LargestIntegralType value, LargestIntegralType min,
+                       LargestIntegralType max, const char *what, const char *file, int line);
 void port_cmocka_truth(int ok, const char *what, const char *file, int line);
 void port_cmocka_fail(const char *file, int line) __attribute__((noreturn));
 void port_cmocka_skip(const char *file, int line) __attribute__((noreturn));
@@ -56,8 +62,29 @@ void port_cmocka_skip(const char *file, int line) __attribute__((noreturn));
     port_cmocka_strings(1, (a), (b), "assert_string_equal(" #a ", " #b ")", __FILE__, __LINE__)
 #define assert_string_not_equal(a, b) \
     port_cmocka_strings(0, (a), (b), "assert_string_not_equal(" #a ", " #b ")", __FILE__, __LINE__)
-#define assert_memory_equal(a, b, size) \
-    port_cmocka_memory((a), (b), (size), "assert_memory_equal(" #a ", " #b ")", __FILE__, __LINE__)
+#define assert_ptr_equal(a, b)                                                            \
+    port_cmocka_integers(1, (LargestIntegralType)(uintptr_t)(a),                          \
+                         (LargestIntegralType)(uintptr_t)(b), "assert_ptr_equal(" #a ", " #b ")", \
+                         __FILE__, __LINE__)
+#define assert_ptr_not_equal(a, b)                                                        \
+    port_cmocka_integers(0, (LargestIntegralType)(uintptr_t)(a),                          \
+                         (LargestIntegralType)(uintptr_t)(b),                             \
+                         "assert_ptr_not_equal(" #a ", " #b ")", __FILE__, __LINE__)
+#define assert_memory_equal(a, b, size)                                                  \
+    port_cmocka_memory(1, (a), (b), (size), "assert_memory_equal(" #a ", " #b ")", __FILE__, \
+                       __LINE__)
+#define assert_memory_not_equal(a, b, size)                                              \
+    port_cmocka_memory(0, (a), (b), (size), "assert_memory_not_equal(" #a ", " #b ")",     \
+                       __FILE__, __LINE__)
+#define assert_in_range(v, min, max)                                                       \
+    port_cmocka_range(1, (LargestIntegralType)(v), (LargestIntegralType)(min),             \
+                      (LargestIntegralType)(max), "assert_in_range(" #v ")", __FILE__, __LINE__)
+#define assert_not_in_range(v, min, max)                                                   \
+    port_cmocka_range(0, (LargestIntegralType)(v), (LargestIntegralType)(min),             \
+                      (LargestIntegralType)(max), "assert_not_in_range(" #v ")", __FILE__,   \
+                      __LINE__)
+#define assert_return_code(rc, error)                                                      \
+    port_cmocka_truth((rc) >= 0, "assert_return_code(" #rc ")", __FILE__, __LINE__)
 #define assert_true(c) port_cmocka_truth(!!(c), "assert_true(" #c ")", __FILE__, __LINE__)
 #define assert_false(c) port_cmocka_truth(!(c), "assert_false(" #c ")", __FILE__, __LINE__)
 #define assert_non_null(p) \
