@@ -30,18 +30,32 @@ static void end_test(enum outcome outcome)
     longjmp(test_exit, (int)outcome + 1);
 }
 
-void port_cmocka_integers(int equal, LargestIntegralType a, LargestIntegralType b,
-                          const char *what, const char *file, int line)
+/* Fails the test with `what: A r1 B` or, when r2 is not NULL, `what: A r1 B r2 C`. */
+static void fail_numbers(const char *file, int line, const char *what, LargestIntegralType a,
+                         const char *r1, LargestIntegralType b, const char *r2,
+                         LargestIntegralType c) __attribute__((noreturn));
+static void fail_numbers(const char *file, int line, const char *what, LargestIntegralType a,
+                         const char *r1, LargestIntegralType b, const char *r2,
+                         LargestIntegralType c)
 {
-    if ((a == b) == !!equal)
-        return;
     where(file, line, what);
     port_puts(": ");
     port_put_hex(a);
-    port_puts(equal ? " != " : " == ");
+    port_puts(r1);
     port_put_hex(b);
+    if (r2 != NULL) {
+        port_puts(r2);
+        port_put_hex(c);
+    }
     port_puts("\n");
     end_test(FAILED);
+}
+
+void port_cmocka_integers(int equal, LargestIntegralType a, LargestIntegralType b,
+                          const char *what, const char *file, int line)
+{
+    if ((a == b) != !!equal)
+        fail_numbers(file, line, what, a, equal ? " != " : " == ", b, NULL, 0);
 }
 
 void port_cmocka_strings(int equal, const char *a, const char *b, const char *what,
@@ -71,17 +85,8 @@ void port_cmocka_memory(int equal, const void *a, const void *b, size_t size, co
 void port_cmocka_range(int inside, LargestIntegralType value, LargestIntegralType min,
                        LargestIntegralType max, const char *what, const char *file, int line)
 {
-    if ((value >= min && value <= max) == !!inside)
-        return;
-    where(file, line, what);
-    port_puts(": ");
-    port_put_hex(value);
-    port_puts(inside ? " outside " : " inside ");
-    port_put_hex(min);
-    port_puts("..");
-    port_put_hex(max);
-    port_puts("\n");
-    end_test(FAILED);
+    if ((value >= min && value <= max) != !!inside)
+        fail_numbers(file, line, what, value, inside ? " outside " : " inside ", min, "..", max);
 }
 
 void port_cmocka_truth(int ok, const char *what, const char *file, int line)
