@@ -8,8 +8,8 @@
  * unused-field case must be refused for that rule (RBPF_ERR_RESERVED_FIELD).
  * In a build without some features (RBPF_MINIMAL), a test that uses one is
  * skipped, after checking that the verifier refuses it.
- * Prints `mcu conformance: N passed, M failed, K skipped`; exits 1 on any
- * failure.
+ * Prints `mcu conformance: N passed, M failed, K skipped` and the deepest
+ * host stack a run used (measured by painting); exits 1 on any failure.
  */
 #include <string.h>
 
@@ -42,6 +42,46 @@ static const rbpf_config_t config = {
 
 static uint64_t memory[512];
 static uint8_t code[1024 + 1];
+
+/* The host stack rbpf_vm_run uses, measured: the stack below the caller is
+ * painted before each run and the deepest byte changed is found after. */
+#define PAINT_BYTES 4096u
+#define PAINT 0xa5u
+static uint32_t stack_used;
+
+static uintptr_t stack_pointer(void)
+{
+    uintptr_t sp;
+    __asm__ volatile("mov %0, sp" : "=r"(sp));
+    return sp;
+}
+
+/* The lowest address to paint: PAINT_BYTES below sp, but never into .bss
+ * (the linker script's symbol), on boards with little RAM. */
+extern uint8_t port_bss_end[];
+static uintptr_t paint_floor(uintptr_t sp)
+{
+    uintptr_t floor = sp - PAINT_BYTES;
+    return floor < (uintptr_t)port_bss_end ? (uintptr_t)port_bss_end : floor;
+}
+
+/* Fills [floor, sp - 64): the 64 bytes under sp hold this function's own
+ * frame. */
+static __attribute__((noinline)) void paint(uintptr_t sp)
+{
+    volatile uint8_t *p = (volatile uint8_t *)paint_floor(sp);
+    while ((uintptr_t)p < sp - 64)
+        *p++ = PAINT;
+}
+
+static __attribute__((noinline)) void measure(uintptr_t sp)
+{
+    const volatile uint8_t *p = (const volatile uint8_t *)paint_floor(sp);
+    while ((uintptr_t)p < sp - 64 && *p == PAINT)
+        p++;
+    if (sp - (uintptr_t)p > stack_used)
+        stack_used = (uint32_t)(sp - (uintptr_t)p);
+}
 
 /* 1 when an instruction of `program` is one this build compiled out: it
  * matches only rows of disabled features, or its opcode has no enabled row
@@ -103,7 +143,10 @@ static int run_one(const struct conformance_test *t, const uint8_t *program, con
     if (err == RBPF_OK) {
         if (t->mem_len)
             memcpy(memory, t->mem, t->mem_len);
+        uintptr_t sp = stack_pointer();
+        paint(sp);
         err = rbpf_vm_run(&vm, 0, t->mem_len ? memory : NULL, t->mem_len, &r0);
+        measure(sp);
         at = vm.error_at;
     }
     if (err != RBPF_OK) {
@@ -182,5 +225,8 @@ int main(void)
     port_puts(" refused, ");
     port_put_dec(accepted);
     port_puts(" accepted or refused for another reason\n");
+    port_puts("mcu conformance host stack: rbpf_vm_run used at most ");
+    port_put_dec(stack_used);
+    port_puts(" bytes\n");
     return failed == 0 && accepted == 0 ? 0 : 1;
 }
