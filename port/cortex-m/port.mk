@@ -240,7 +240,7 @@ test-mcu: mcu-images
 ifeq ($(MCU_HAVE_TOOLS),yes)
 test-mcu-if-available: test-mcu
 	@$(MAKE) --no-print-directory size
-	@$(MAKE) --no-print-directory bench-mcu
+	$(if $(MCU_HAVE_CLANG),@$(MAKE) --no-print-directory bench-mcu,@echo "bench-mcu: skipped ($(CLANG) not found)")
 else
 test-mcu-if-available:
 	@echo "test-mcu: skipped ($(if $(shell command -v $(QEMU_ARM) 2>/dev/null),$(ARM_PREFIX)gcc,$(QEMU_ARM)) not found)"
