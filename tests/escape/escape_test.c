@@ -5,9 +5,8 @@
  * stops it, and asserts that nothing was harmed: the fences around every
  * block of host memory the VM knows of are intact, the read-only region and
  * a host variable the container aims at are unchanged, and the budget
- * held. Each attempt sits next to a control one
- * byte inside the boundary that must succeed, so a VM that refuses
- * everything fails these tests too.
+ * held. Each attempt sits next to a control one byte inside the boundary
+ * that must succeed, so a VM that refuses everything fails these tests too.
  *
  * Programs are built instruction by instruction (sandbox.h); the memory is
  * fenced by canaries, poisoned under AddressSanitizer.
@@ -53,6 +52,7 @@ static struct bench {
     uint64_t result;
     uint8_t blob[8192];
     size_t blob_size;
+    uint8_t *loaded; /* the fenced copy of blob the program was loaded from */
 } b;
 
 static void fill(uint8_t *p, size_t n, uint8_t seed)
@@ -131,12 +131,16 @@ static int run_code(const sandbox_code_t *code)
     return run_function(0);
 }
 
-static void load_image(const sandbox_image_t *image)
+/* Loads a fenced copy of the image's container and sets a VM up with
+ * data_len + bss_len + `extra_ram` bytes of fenced RAM. */
+static void load_image(const sandbox_image_t *image, size_t extra_ram)
 {
     b.blob_size = sandbox_container(b.blob, sizeof b.blob, image);
     assert_true(b.blob_size > 0);
-    assert_int_equal(rbpf_load(&b.prog, b.blob, b.blob_size, &b.config), RBPF_OK);
-    b.ram_size = (size_t)b.prog.data_len + b.prog.bss_len;
+    b.loaded = sandbox_alloc(b.blob_size);
+    memcpy(b.loaded, b.blob, b.blob_size);
+    assert_int_equal(rbpf_load(&b.prog, b.loaded, b.blob_size, &b.config), RBPF_OK);
+    b.ram_size = (size_t)b.prog.data_len + b.prog.bss_len + extra_ram;
     b.ram = sandbox_alloc(b.ram_size);
     start_vm();
 }
@@ -216,7 +220,7 @@ static int access_image(enum base base, uint64_t delta, unsigned size, enum acce
     sandbox_image_t image = {image_data, image_data_len, image_bss, image_rodata,
                              sizeof image_rodata, c.bytes, c.length, &main_fn, 1};
     setup(NULL);
-    load_image(&image);
+    load_image(&image, 0);
     return run_function(0);
 }
 
@@ -297,11 +301,7 @@ static void test_data_bss_bigger_ram(void **state)
     sandbox_function_t main_fn = {"main", 0};
     sandbox_image_t image = {image_data, sizeof image_data, image_bss, image_rodata,
                              sizeof image_rodata, c.bytes, c.length, &main_fn, 1};
-    b.blob_size = sandbox_container(b.blob, sizeof b.blob, &image);
-    assert_int_equal(rbpf_load(&b.prog, b.blob, b.blob_size, &b.config), RBPF_OK);
-    b.ram_size = sizeof image_data + image_bss + 16;
-    b.ram = sandbox_alloc(b.ram_size);
-    start_vm();
+    load_image(&image, 16);
     assert_int_equal(run_function(0), RBPF_ERR_MEMORY);
 }
 
@@ -314,7 +314,8 @@ static void test_rodata_edges(void **state)
     assert_int_equal(access_image(BASE_RODATA, 0, 4, LOAD), RBPF_OK);
     assert_int_equal(b.result, host_value(image_rodata, 4));
     /* the blob holds rodata in place: still as written */
-    assert_memory_equal(b.blob + RBPF_HEADER_SIZE + 16, image_rodata, sizeof image_rodata);
+    assert_memory_equal(b.loaded, b.blob, b.blob_size);
+    assert_memory_equal(b.loaded + RBPF_HEADER_SIZE + 16, image_rodata, sizeof image_rodata);
 }
 
 static void test_added_region_edges(void **state)
