@@ -2,6 +2,7 @@
 # (included by the Makefile).
 #
 #   make test-escape     tests/escape/escape_test: host, asan and switch variants
+#                        (the asan one also joins make test-sanitize)
 #   make test-valgrind   the host builds of the unit, conformance, store,
 #                        helper and escape tests under valgrind memcheck
 
@@ -27,6 +28,9 @@ VALGRIND_TESTS = $(UNIT_TESTS:%=$(BUILD)/host/%) $(BUILD)/host/tests/conformance
 
 .PHONY: test-escape test-valgrind
 test-escape: $(ESCAPE_VARIANTS:%=test-escape-%)
+
+# The sanitizer run of the whole suite (tests/tests.mk) includes these too.
+test-sanitize: test-escape-asan
 
 ifeq ($(shell command -v $(VALGRIND) 2>/dev/null),)
 test-valgrind:
