@@ -369,6 +369,15 @@ EOF
     check_ok "$RBPF" build -o "$T/hello.bin" "$T/hello.c"
     "$RBPF" run "$T/hello.bin" >"$T/out" 2>"$T/err"
     [ "$(cat "$T/out")" = "0x7" ] && [ "$(cat "$T/err")" = "hello 42" ] && ok || bad "printf: stdout '$(cat "$T/out")' stderr '$(cat "$T/err")'"
+    # C++: a template, an extern "C" entry point.
+    cat >"$T/multiply.cpp" <<'EOF'
+#include <rbpf/container.h>
+struct Ctx { uint64_t a, b, out; };
+template <typename T> static T product(T x, T y) { return x * y; }
+RBPF_EXPORT uint64_t multiply(Ctx *ctx) { ctx->out = product(ctx->a, ctx->b); return ctx->out + 1; }
+EOF
+    check_ok "$RBPF" build -o "$T/multiply.bin" "$T/multiply.cpp"
+    check_output "0x2b" "$RBPF" run "$T/multiply.bin" --ctx-hex 060000000000000007000000000000000000000000000000
     # Build errors.
     printf 'int broken(void) { return }\n' >"$T/broken.c"
     "$RBPF" build -o "$T/broken.bin" "$T/broken.c" >/dev/null 2>"$T/err"
@@ -404,18 +413,20 @@ EOF
     cp "$T/inc.o" "$T/shstr.o"
     patch "$T/shstr.o" 62 ff7f
     check_error 2 "shstr.o: ELF section name table index" "$RBPF" gen "$T/shstr.o"
-    # An unsupported relocation type: the first entry of .rel.text made type 3.
+    # An unsupported relocation type (the first entry of .rel.text made type
+    # 3), and a missing symbol table (its section type made PROGBITS).
     "$CLANG" -target bpf -O2 -ffreestanding -c -o "$T/rel.o" "$HERE/containers/strings.c"
+    cp "$T/rel.o" "$T/nosym.o"
     shoff=$(le_number "$T/rel.o" 8 40)
     i=0
     while [ $i -lt "$(le_number "$T/rel.o" 2 60)" ]; do
-        if [ "$(le_number "$T/rel.o" 4 $((shoff + i * 64 + 4)))" = 9 ]; then
-            patch "$T/rel.o" $(($(le_number "$T/rel.o" 8 $((shoff + i * 64 + 24))) + 8)) 03
-            break
-        fi
+        type=$(le_number "$T/rel.o" 4 $((shoff + i * 64 + 4)))
+        [ "$type" = 9 ] && patch "$T/rel.o" $(($(le_number "$T/rel.o" 8 $((shoff + i * 64 + 24))) + 8)) 03
+        [ "$type" = 2 ] && patch "$T/nosym.o" $((shoff + i * 64 + 4)) 01
         i=$((i + 1))
     done
     check_error 2 "rel.o: unsupported relocation type 3 against '.*' at \.text\+0x" "$RBPF" gen "$T/rel.o"
+    check_error 2 "nosym.o: missing section \.symtab" "$RBPF" gen "$T/nosym.o"
     osize=$(wc -c <"$T/inc.o")
     n=0
     while [ $n -lt "$osize" ]; do
