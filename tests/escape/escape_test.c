@@ -630,6 +630,37 @@ static void test_helper_strings_and_outputs(void **state)
     assert_memory_equal(b.context + CONTEXT_SIZE - 4, "\0\0\0\0", 4); /* absent key: 0 */
 }
 
+static void test_store_pool_exhaustion(void **state)
+{
+    (void)state;
+    /* store_local(key, key) for keys 0..99, more than the pool holds;
+     * r0 = the last call's result */
+    sandbox_code_t c;
+    memset(&c, 0, sizeof c);
+    sandbox_emit(&c, RBPF_OPC_MOV64_K, 6, 0, 0, 0);
+    sandbox_emit(&c, RBPF_OPC_MOV64_X, 1, 6, 0, 0);
+    sandbox_emit(&c, RBPF_OPC_MOV64_X, 2, 6, 0, 0);
+    sandbox_emit(&c, RBPF_OPC_CALL, 0, 0, 0, RBPF_HELPER_STORE_LOCAL);
+    sandbox_emit(&c, RBPF_OPC_MOV64_X, 7, 0, 0, 0);
+    sandbox_emit(&c, RBPF_OPC_ADD64_K, 6, 0, 0, 1);
+    sandbox_emit(&c, RBPF_OPC_JLT_K, 6, 0, -6, 100);
+    sandbox_emit(&c, RBPF_OPC_MOV64_X, 0, 7, 0, 0);
+    sandbox_emit(&c, RBPF_OPC_EXIT, 0, 0, 0, 0);
+    assert_true(RBPF_STORE_NUM_VALUES < 100);
+    assert_int_equal(run_code(&c), RBPF_OK);
+    /* the container is told, the pool is full, nothing else happened */
+    assert_int_equal((int64_t)b.result, RBPF_ERR_STORE_FULL);
+    assert_int_equal(rbpf_store_free_count(), 0);
+    uint32_t value = 0;
+    assert_int_equal(rbpf_store_fetch(&b.vm.local_store, RBPF_STORE_NUM_VALUES - 1, &value), 1);
+    assert_int_equal(value, RBPF_STORE_NUM_VALUES - 1);
+    assert_int_equal(rbpf_store_fetch(&b.vm.local_store, RBPF_STORE_NUM_VALUES, &value), 0);
+    /* the global store is refused too, and the pool comes back with the VM */
+    assert_int_equal(rbpf_store_update(rbpf_store_global(), 1, 1), RBPF_ERR_STORE_FULL);
+    rbpf_vm_deinit(&b.vm);
+    assert_int_equal(rbpf_store_free_count(), RBPF_STORE_NUM_VALUES);
+}
+
 /* ---- Hostile containers ------------------------------------------------- */
 /* A small valid container, to be damaged; its header fields by index. */
 enum { H_MAGIC, H_VERSION, H_FLAGS, H_DATA, H_BSS, H_RODATA, H_TEXT, H_COUNT };
@@ -743,6 +774,7 @@ int main(void)
         cmocka_unit_test_setup(test_helper_memcpy_straddle, setup),
         cmocka_unit_test_setup(test_helper_vm_check_straddle, setup),
         cmocka_unit_test_setup(test_helper_strings_and_outputs, setup),
+        cmocka_unit_test_setup(test_store_pool_exhaustion, setup),
         cmocka_unit_test_setup(test_header_length_overflow, setup),
         cmocka_unit_test_setup(test_function_in_lddw_second_half, setup),
     };
