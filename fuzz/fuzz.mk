@@ -11,10 +11,12 @@
 # (rbpf_load_raw, run), elf (rbpf_tool_gen, then the container checks), asm
 # (asm, disasm, asm again: byte-identical). Built with $(FUZZ_CC) and
 # -fsanitize=fuzzer,address,undefined; the library and tool library are
-# compiled again with coverage under $(FUZZ_DIR)/obj. Seeds are generated at
-# run time under $(FUZZ_DIR)/seeds (from the conformance suite, fuzz/seeds.c,
-# fuzz/elf_seed.c, the samples' and the benchmarks' container sources), the growing corpus lives in
-# $(FUZZ_DIR)/corpus and findings in $(FUZZ_DIR)/findings; none is committed.
+# compiled again with the fuzzer's instrumentation under $(FUZZ_DIR)/obj.
+# Seeds are generated at run time under $(FUZZ_DIR)/seeds (fuzz/seeds.c: the
+# conformance suite, edge programs, regressions; clang: fuzz/elf_seed.c and
+# the samples' and benchmarks' container sources). The growing corpus lives
+# in $(FUZZ_DIR)/corpus, findings in $(FUZZ_DIR)/findings; none is committed.
+# docs/security.md says what each harness checks.
 
 FUZZ_CC ?= $(CLANG)
 FUZZ_SECONDS ?= 60
