@@ -432,6 +432,14 @@ static void leaf_write_absolute(sandbox_code_t *c)
     sandbox_emit(c, RBPF_OPC_MOV64_K, 0, 0, 0, 1);
 }
 
+/* probe_write(r7, 8): a helper's rbpf_vm_check() at this depth */
+static void leaf_probe_absolute(sandbox_code_t *c)
+{
+    sandbox_emit(c, RBPF_OPC_MOV64_X, 1, 7, 0, 0);
+    sandbox_emit(c, RBPF_OPC_MOV64_K, 2, 0, 0, 8);
+    sandbox_emit(c, RBPF_OPC_CALL, 0, 0, 0, SANDBOX_HELPER_PROBE_WRITE);
+}
+
 /* r0 = 42 */
 static void leaf_answer(sandbox_code_t *c)
 {
@@ -469,6 +477,11 @@ static void test_stack_overflow_through_calls(void **state)
         assert_int_equal(run_chain(3, records - back, leaf_write_absolute), RBPF_ERR_MEMORY);
     assert_int_equal(run_chain(3, records, leaf_write_absolute), RBPF_OK);
     assert_int_equal(b.result, 1);
+    /* nor can a helper be made to write them */
+    assert_int_equal(run_chain(3, records - 8, leaf_probe_absolute), RBPF_ERR_MEMORY);
+    assert_int_equal(run_chain(3, records - 1, leaf_probe_absolute), RBPF_ERR_MEMORY);
+    assert_int_equal(run_chain(3, records, leaf_probe_absolute), RBPF_OK);
+    assert_int_equal(b.result, 8);
 
     /* recursion deeper than the stack allows */
     b.config.max_call_depth = 1000;
