@@ -11,7 +11,7 @@
 # (rbpf_load_raw, run), elf (rbpf_tool_gen, then the container checks), asm
 # (asm, disasm, asm again: byte-identical). Built with $(FUZZ_CC) and
 # -fsanitize=fuzzer,address,undefined; the library and tool library are
-# compiled again with the fuzzer's instrumentation under $(FUZZ_DIR)/obj.
+# compiled again with the fuzzer's instrumentation under $(FUZZ_DIR)/obj-O*.
 # Seeds are generated at run time under $(FUZZ_DIR)/seeds (fuzz/seeds.c: the
 # conformance suite, edge programs, regressions; clang: fuzz/elf_seed.c and
 # the samples' and benchmarks' container sources). The growing corpus lives
@@ -23,10 +23,15 @@ FUZZ_SECONDS ?= 60
 FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_HARNESSES := container raw elf asm
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CFLAGS := $(COMMON_CFLAGS) -Itests/escape -Ifuzz -O1 -g $(FUZZ_SAN)
+FUZZ_CFLAGS := $(COMMON_CFLAGS) -Itests/escape -Ifuzz -g $(FUZZ_SAN)
 FUZZ_BINS := $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/fuzz_%)
-FUZZ_COMMON_OBJS := $(addprefix $(FUZZ_DIR)/obj/,$(LIB_SRCS:.c=.o) $(TOOLLIB_SRCS:.c=.o) \
-                      tests/escape/sandbox.o fuzz/oracle.o)
+FUZZ_OBJ_SRCS := $(LIB_SRCS) $(TOOLLIB_SRCS) tests/escape/sandbox.c fuzz/oracle.c
+# The interpreter has a fast build and a compact one (-Os, as firmware is
+# built); the raw harness fuzzes the compact one, the others the fast one.
+FUZZ_OPT_container := -O1
+FUZZ_OPT_raw := -Os
+FUZZ_OPT_elf := -O1
+FUZZ_OPT_asm := -O1
 FUZZ_SEEDS := $(FUZZ_DIR)/seeds
 FUZZ_ELF_SEED_FLAGS := O1-v2 O2-v2 O2-v3 Os-v3 O2-v1
 FUZZ_SAMPLE_SRCS := $(wildcard samples/*/container/*.c)
@@ -40,13 +45,21 @@ FUZZ_PROBE = printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);
     $(FUZZ_CC) -x c -fsanitize=fuzzer,address,undefined - -o $(FUZZ_DIR)/probe >/dev/null 2>&1
 
 .PHONY: fuzz fuzz-smoke fuzz-seeds fuzz-build fuzz-coverage
-.PRECIOUS: $(FUZZ_DIR)/obj/%.o
-$(FUZZ_DIR)/obj/%.o: %.c
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+# $(call fuzz_obj_rules,OPT): objects built with OPT under $(FUZZ_DIR)/objOPT.
+define fuzz_obj_rules
+.PRECIOUS: $(FUZZ_DIR)/obj$(1)/%.o
+$(FUZZ_DIR)/obj$(1)/%.o: %.c
+	@mkdir -p $$(@D)
+	$$(FUZZ_CC) $$(FUZZ_CFLAGS) $(1) -fsanitize=fuzzer-no-link -MMD -MP -c $$< -o $$@
+endef
+$(foreach o,$(sort $(foreach h,$(FUZZ_HARNESSES),$(FUZZ_OPT_$(h)))),$(eval $(call fuzz_obj_rules,$(o))))
 
-$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_COMMON_OBJS)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@
+# $(call fuzz_harness_rule,NAME)
+define fuzz_harness_rule
+$(FUZZ_DIR)/fuzz_$(1): fuzz/fuzz_$(1).c $(addprefix $(FUZZ_DIR)/obj$(FUZZ_OPT_$(1))/,$(FUZZ_OBJ_SRCS:.c=.o))
+	$$(FUZZ_CC) $$(FUZZ_CFLAGS) $(FUZZ_OPT_$(1)) -fsanitize=fuzzer $$^ -o $$@
+endef
+$(foreach h,$(FUZZ_HARNESSES),$(eval $(call fuzz_harness_rule,$(h))))
 
 $(FUZZ_DIR)/seeds-gen: fuzz/seeds.c $(BUILD)/host/tests/escape/sandbox.o $(BUILD)/host/librbpftool.a \
         $(BUILD)/host/librbpf.a
@@ -77,8 +90,7 @@ $(FUZZ_SEEDS)/.done: $(FUZZ_DIR)/seeds-gen $(FUZZ_ELF_SEEDS)
 # Coverage builds: no sanitizers, so the counts are the code's own.
 FUZZ_COV_FLAGS := $(COMMON_CFLAGS) -Itests/escape -Ifuzz -O1 -g -fprofile-instr-generate \
                   -fcoverage-mapping
-FUZZ_COV_SRCS := $(LIB_SRCS) $(TOOLLIB_SRCS) tests/escape/sandbox.c fuzz/oracle.c
-$(FUZZ_DIR)/cov/fuzz_%: fuzz/fuzz_%.c $(FUZZ_COV_SRCS)
+$(FUZZ_DIR)/cov/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJ_SRCS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_COV_FLAGS) -fsanitize=fuzzer $^ -o $@
 

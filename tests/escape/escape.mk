@@ -1,12 +1,24 @@
 # tests/escape/escape.mk: the sandbox escape tests and the valgrind run
 # (included by the Makefile).
 #
-#   make test-escape     tests/escape/escape_test: host, asan and switch variants
-#                        (the asan one also joins make test-sanitize)
+#   make test-escape     tests/escape/escape_test: host, asan, switch, small (-Os,
+#                        the interpreter's compact build) and small-asan; the
+#                        asan ones also join make test-sanitize
 #   make test-valgrind   the host builds of the unit, conformance, store,
 #                        helper and escape tests under valgrind memcheck
 
-ESCAPE_VARIANTS := host asan switch
+ESCAPE_VARIANTS := host asan switch small small-asan
+
+# The interpreter's compact build (-Os, as firmware builds it) has its own
+# load and store bodies: the escape tests run against it too, plain and
+# under the sanitizers. Objects and libraries come from the Makefile's
+# variant_rules.
+VFLAGS_small := -Os -g
+VLDFLAGS_small :=
+VFLAGS_small-asan := -Os -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+                     -fno-omit-frame-pointer
+VLDFLAGS_small-asan := -fsanitize=address,undefined
+$(foreach v,small small-asan,$(eval $(call variant_rules,$(v))))
 VALGRIND ?= valgrind
 VALGRIND_FLAGS := --error-exitcode=1 --leak-check=full -q
 
@@ -30,7 +42,7 @@ VALGRIND_TESTS = $(UNIT_TESTS:%=$(BUILD)/host/%) $(BUILD)/host/tests/conformance
 test-escape: $(ESCAPE_VARIANTS:%=test-escape-%)
 
 # The sanitizer run of the whole suite (tests/tests.mk) includes these too.
-test-sanitize: test-escape-asan
+test-sanitize: test-escape-asan test-escape-small-asan
 
 ifeq ($(shell command -v $(VALGRIND) 2>/dev/null),)
 test-valgrind:

@@ -154,7 +154,7 @@ enum base {
     BASE_ABSOLUTE /* lddw 0: delta is the whole address */
 };
 
-enum access { LOAD, STORE, STORE_REG, ATOMIC_ADD };
+enum access { LOAD, LOAD_SIGNED, STORE, STORE_REG, ATOMIC_ADD };
 
 /* r6 = base + delta (delta built with lddw, so any 64-bit value); then one
  * access of `size` bytes at [r6 + 0]; r0 = the loaded value, or 1. */
@@ -163,6 +163,8 @@ static void emit_access(sandbox_code_t *c, enum base base, uint64_t delta, unsig
 {
     static const uint8_t loads[9] = {[1] = RBPF_OPC_LDXB, [2] = RBPF_OPC_LDXH,
                                      [4] = RBPF_OPC_LDXW, [8] = RBPF_OPC_LDXDW};
+    static const uint8_t loads_signed[9] = {[1] = RBPF_OPC_LDXSB, [2] = RBPF_OPC_LDXSH,
+                                            [4] = RBPF_OPC_LDXSW, [8] = RBPF_OPC_LDXDW};
     static const uint8_t stores[9] = {[1] = RBPF_OPC_STB, [2] = RBPF_OPC_STH,
                                       [4] = RBPF_OPC_STW, [8] = RBPF_OPC_STDW};
     static const uint8_t stores_reg[9] = {[1] = RBPF_OPC_STXB, [2] = RBPF_OPC_STXH,
@@ -179,6 +181,7 @@ static void emit_access(sandbox_code_t *c, enum base base, uint64_t delta, unsig
     sandbox_emit(c, RBPF_OPC_MOV64_K, 0, 0, 0, 1);
     switch (access) {
     case LOAD: sandbox_emit(c, loads[size], 0, 6, 0, 0); break;
+    case LOAD_SIGNED: sandbox_emit(c, loads_signed[size], 0, 6, 0, 0); break;
     case STORE: sandbox_emit(c, stores[size], 6, 0, 0, STORE_VALUE); break;
     case STORE_REG:
         sandbox_emit(c, RBPF_OPC_MOV64_K, 8, 0, 0, STORE_VALUE);
@@ -224,31 +227,29 @@ static int access_image(enum base base, uint64_t delta, unsigned size, enum acce
     return run_function(0);
 }
 
-/* Both edges of [start, start + length): reads and writes of one byte just
- * outside fail with RBPF_ERR_MEMORY, an 8-byte read straddling either edge
- * too; the first and last bytes inside succeed (reads give the host's bytes,
- * writes land). `rel` is start's distance from the base register. */
+/* Both edges of [start, start + length), for every access width (1, 2, 4,
+ * 8) and kind (load, sign-extending load, store of an immediate, of a
+ * register, atomic add): an access that starts one byte before the start,
+ * or ends one byte past the end, fails with RBPF_ERR_MEMORY; the first and
+ * the last access inside succeed (writes only when `writable`). `rel` is
+ * start's distance from the base register. */
 static void check_edges(int (*access)(enum base, uint64_t, unsigned, enum access),
                         enum base base, uint64_t rel, uint64_t length, int writable)
 {
-    const uint64_t before = rel - 1, after = rel + length;
-    assert_int_equal(access(base, before, 1, LOAD), RBPF_ERR_MEMORY);
-    assert_int_equal(access(base, after, 1, LOAD), RBPF_ERR_MEMORY);
-    assert_int_equal(access(base, before, 1, STORE), RBPF_ERR_MEMORY);
-    assert_int_equal(access(base, after, 1, STORE_REG), RBPF_ERR_MEMORY);
-    assert_int_equal(access(base, rel - 7, 8, LOAD), RBPF_ERR_MEMORY);
-    assert_int_equal(access(base, after - 7, 8, LOAD), RBPF_ERR_MEMORY);
-    assert_int_equal(access(base, after - 3, 4, STORE), RBPF_ERR_MEMORY);
-    assert_int_equal(access(base, rel, 1, LOAD), RBPF_OK);
-    assert_int_equal(access(base, after - 1, 1, LOAD), RBPF_OK);
-    assert_int_equal(access(base, after - 8, 8, LOAD), RBPF_OK);
-    if (writable) {
-        assert_int_equal(access(base, rel, 1, STORE), RBPF_OK);
-        assert_int_equal(access(base, after - 8, 8, STORE_REG), RBPF_OK);
-    } else {
-        assert_int_equal(access(base, rel, 1, STORE), RBPF_ERR_MEMORY);
-        assert_int_equal(access(base, after - 1, 1, STORE_REG), RBPF_ERR_MEMORY);
-        assert_int_equal(access(base, after - 8, 8, ATOMIC_ADD), RBPF_ERR_MEMORY);
+    static const enum access kinds[] = {LOAD, LOAD_SIGNED, STORE, STORE_REG, ATOMIC_ADD};
+    const uint64_t end = rel + length;
+    for (unsigned size = 1; size <= 8; size *= 2) {
+        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+            const enum access kind = kinds[k];
+            const int writes = kind != LOAD && kind != LOAD_SIGNED;
+            const int inside = writes && !writable ? RBPF_ERR_MEMORY : RBPF_OK;
+            if (kind == ATOMIC_ADD && size < 4)
+                continue;
+            assert_int_equal(access(base, rel - 1, size, kind), RBPF_ERR_MEMORY);
+            assert_int_equal(access(base, end - size + 1, size, kind), RBPF_ERR_MEMORY);
+            assert_int_equal(access(base, rel, size, kind), inside);
+            assert_int_equal(access(base, end - size, size, kind), inside);
+        }
     }
 }
 
@@ -257,11 +258,15 @@ static void test_context_edges(void **state)
 {
     (void)state;
     check_edges(access_raw, BASE_CONTEXT, 0, CONTEXT_SIZE, 1);
-    /* the last successful run wrote STORE_VALUE's low byte at the end */
+    /* reads give the host's bytes, sign-extended or not; writes land */
     assert_int_equal(access_raw(BASE_CONTEXT, CONTEXT_SIZE - 2, 2, LOAD), RBPF_OK);
     assert_int_equal(b.result, host_value(b.context + CONTEXT_SIZE - 2, 2));
+    b.context[9] = 0x80;
+    assert_int_equal(access_raw(BASE_CONTEXT, 9, 1, LOAD_SIGNED), RBPF_OK);
+    assert_int_equal(b.result, UINT64_MAX - 0x7f);
+    assert_int_equal(access_raw(BASE_CONTEXT, CONTEXT_SIZE - 2, 2, STORE_REG), RBPF_OK);
+    assert_int_equal(b.context[CONTEXT_SIZE - 2], STORE_VALUE);
     assert_int_equal(b.context[CONTEXT_SIZE - 1], 0);
-    assert_int_equal(b.context[CONTEXT_SIZE - 8], STORE_VALUE);
 }
 
 static void test_stack_edges(void **state)
