@@ -394,6 +394,29 @@ static uintptr_t window_open(uint32_t *remaining, uintptr_t *lim0, uint32_t used
 #endif
 #define JMP_(NAME, EXPR, S) JMP64_(NAME, EXPR, S) JMP32_(NAME, EXPR, S)
 
+/* Pairs of rows whose opcodes differ in one bit: two operations when built
+ * for speed; for size, one body where that bit decides. Bit 0x40: jne
+ * (0x55) negates jeq (0x15), jsgt (0x65) flips the sign bits of jgt (0x25),
+ * and so on; bit 0x80: mod (0x97) after div (0x37). */
+#if RBPF_COMPACT_
+#define JMP2_(NAME, NAME2, EXPR, S, EXPR2, S2, EXPR_BOTH, S_BOTH)                       \
+    OP(NAME##_K) OP(NAME##_X) OP(NAME2##_K) OP(NAME2##_X)                                \
+    COND64_BODY_(((ip[0] & 0x08) ? SRC : IMM64), EXPR_BOTH, S_BOTH)                     \
+    RBPF_IF_FEATURE(JMP32, OP(NAME##32_K) OP(NAME##32_X) OP(NAME2##32_K) OP(NAME2##32_X) \
+                    COND32_BODY_(((ip[0] & 0x08) ? SRC : IMM64), EXPR_BOTH, S_BOTH))
+#define ALU2_(NAME, NAME2, BITS, EXPR, EXPR2, EXPR_BOTH)                                 \
+    OP(NAME##BITS##_K) OP(NAME##BITS##_X) OP(NAME2##BITS##_K) OP(NAME2##BITS##_X)        \
+    ALU##BITS##_BODY_(((ip[0] & 0x08) ? SRC : IMM64), EXPR_BOTH, 0)
+#else
+#define JMP2_(NAME, NAME2, EXPR, S, EXPR2, S2, EXPR_BOTH, S_BOTH) \
+    JMP_(NAME, EXPR, S) JMP_(NAME2, EXPR2, S2)
+#define ALU2_(NAME, NAME2, BITS, EXPR, EXPR2, EXPR_BOTH) \
+    ALU##BITS##_(NAME, EXPR) ALU##BITS##_(NAME2, EXPR2)
+#endif
+#define NEGATED_ ((ip[0] & 0x40) != 0)
+#define SIGNED_ ((ip[0] & 0x40) ? SIGN64_ : 0)
+#define MODULO_ ((ip[0] & 0x80) != 0)
+
 /* Memory access sizes by the size bits (0x18) of the opcode: W, H, B, DW. */
 #define SIZE_ ((0x8124u >> (((ip[0] >> 3) & 3u) * 4)) & 15u)
 #define LDX_(NAME, T, EXT)                                               \
@@ -494,8 +517,14 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
     uint64_t regs[11];
 #endif
     uint32_t offset;
-#if RBPF_ENABLE_LOCAL_CALLS
+#if RBPF_ENABLE_LOCAL_CALLS && !RBPF_COMPACT_
     uint32_t depth = 0;
+#define CALL_DEPTH_ depth
+#define SET_CALL_DEPTH_(n) (vm->call_depth = depth = (n))
+#else
+    /* -Os: read from the VM where needed, one stack slot fewer */
+#define CALL_DEPTH_ vm->call_depth
+#define SET_CALL_DEPTH_(n) (vm->call_depth = (n))
 #endif
     uintptr_t stack_top, acc, stk_start, stk_lim, ctx_start, ctx_lim;
     uint32_t remaining;
@@ -593,8 +622,9 @@ L_illegal:
     ALU64_(LSH, a << (b & 63))
     ALU64_(RSH, a >> (b & 63))
     ALU64_(ARSH, arsh(a, (unsigned)(b & 63), 64))
-    ALU64_(DIV, divide(a, b, OFF != 0, 0, SIGN64_, ~(uint64_t)0))
-    ALU64_(MOD, divide(a, b, OFF != 0, 1, SIGN64_, ~(uint64_t)0))
+    ALU2_(DIV, MOD, 64, divide(a, b, OFF != 0, 0, SIGN64_, ~(uint64_t)0),
+          divide(a, b, OFF != 0, 1, SIGN64_, ~(uint64_t)0),
+          divide(a, b, OFF != 0, MODULO_, SIGN64_, ~(uint64_t)0))
     OP(MOV64_K) { DST = IMM64; NEXT(8); }
     /* offset 0, or 8/16/32 for movsx: its low byte tells */
     OP(MOV64_X) { DST = UNLIKELY(ip[2]) ? sext(SRC, ip[2]) : SRC; NEXT(8); }
@@ -603,8 +633,9 @@ L_illegal:
     ALU32_LOW_(LSH, a << (b & 31))
     ALU32_(RSH, a >> (b & 31))
     ALU32_(ARSH, arsh(a, b & 31, 32))
-    ALU32_(DIV, divide(a, b, OFF != 0, 0, SIGN64_ >> 32, 0xffffffffu))
-    ALU32_(MOD, divide(a, b, OFF != 0, 1, SIGN64_ >> 32, 0xffffffffu))
+    ALU2_(DIV, MOD, 32, divide(a, b, OFF != 0, 0, SIGN64_ >> 32, 0xffffffffu),
+          divide(a, b, OFF != 0, 1, SIGN64_ >> 32, 0xffffffffu),
+          divide(a, b, OFF != 0, MODULO_, SIGN64_ >> 32, 0xffffffffu))
     OP(MOV32_K) { DST = (uint32_t)IMM; NEXT(8); }
     OP(MOV32_X) { DST = (uint32_t)(UNLIKELY(ip[2]) ? sext(SRC, ip[2]) : SRC); NEXT(8); }
     OP(NEG32) { DST = (uint32_t)(0 - DST); NEXT(8); }
@@ -687,37 +718,32 @@ L_illegal:
 #if RBPF_ENABLE_JMP32
     OP(JA32) JUMP(IMM);
 #endif
-    JMP_(JEQ, a == b, 0)
-    JMP_(JGT, a > b, 0)
-    JMP_(JGE, a >= b, 0)
+    JMP2_(JEQ, JNE, a == b, 0, a != b, 0, (a == b) != NEGATED_, 0)
     JMP_(JSET, (a & b) != 0, 0)
-    JMP_(JNE, a != b, 0)
-    JMP_(JSGT, a > b, SIGN64_)
-    JMP_(JSGE, a >= b, SIGN64_)
-    JMP_(JLT, a < b, 0)
-    JMP_(JLE, a <= b, 0)
-    JMP_(JSLT, a < b, SIGN64_)
-    JMP_(JSLE, a <= b, SIGN64_)
+    JMP2_(JGT, JSGT, a > b, 0, a > b, SIGN64_, a > b, SIGNED_)
+    JMP2_(JGE, JSGE, a >= b, 0, a >= b, SIGN64_, a >= b, SIGNED_)
+    JMP2_(JLT, JSLT, a < b, 0, a < b, SIGN64_, a < b, SIGNED_)
+    JMP2_(JLE, JSLE, a <= b, 0, a <= b, SIGN64_, a <= b, SIGNED_)
 
     OP(CALL) {
 #if RBPF_ENABLE_LOCAL_CALLS
         if ((ip[1] >> 4) == RBPF_CALL_LOCAL) {
             rbpf_frame_record_t *rec;
-            const uint32_t frame = prog->frame_size;
-            if (depth + 1 > (config->max_call_depth ? config->max_call_depth
+            const uint32_t frame = prog->frame_size, d = CALL_DEPTH_;
+            if (d + 1 > (config->max_call_depth ? config->max_call_depth
                                                     : RBPF_DEFAULT_CALL_DEPTH))
                 FAIL(RBPF_ERR_CALL_DEPTH);
             /* the callee's frame must stay above the saved records */
             if ((uint64_t)(R(10) - (uintptr_t)config->stack) <
-                2 * (uint64_t)frame + (uint64_t)(depth + 1) * FRAME_RECORD)
+                2 * (uint64_t)frame + (uint64_t)(d + 1) * FRAME_RECORD)
                 FAIL(RBPF_ERR_STACK_OVERFLOW);
             rec = (rbpf_frame_record_t *)((uint8_t *)config->stack +
-                                           (size_t)depth * FRAME_RECORD);
+                                           (size_t)d * FRAME_RECORD);
             memcpy(rec->saved, &R(6), sizeof(rec->saved));
             rec->return_at = (uint64_t)(ip - text);
-            vm->call_depth = ++depth;
-            stk_start = (uintptr_t)config->stack + (uintptr_t)depth * FRAME_RECORD;
-            stk_lim = fast_lim(config->stack_size - (uint64_t)depth * FRAME_RECORD);
+            SET_CALL_DEPTH_(d + 1);
+            stk_start = (uintptr_t)config->stack + (uintptr_t)(d + 1) * FRAME_RECORD;
+            stk_lim = fast_lim(config->stack_size - (uint64_t)(d + 1) * FRAME_RECORD);
             R(10) -= frame;
             TAKE(ip + SLOT_ + (ptrdiff_t)IMM * SLOT_);
         }
@@ -740,14 +766,15 @@ L_illegal:
     }
     OP(EXIT) {
 #if RBPF_ENABLE_LOCAL_CALLS
-        if (depth != 0) {
+        const uint32_t d = CALL_DEPTH_;
+        if (d != 0) {
             const rbpf_frame_record_t *rec =
                 (const rbpf_frame_record_t *)((const uint8_t *)config->stack +
-                                              (size_t)(depth - 1) * FRAME_RECORD);
+                                              (size_t)(d - 1) * FRAME_RECORD);
             memcpy(&R(6), rec->saved, sizeof(rec->saved));
-            vm->call_depth = --depth;
-            stk_start = (uintptr_t)config->stack + (uintptr_t)depth * FRAME_RECORD;
-            stk_lim = fast_lim(config->stack_size - (uint64_t)depth * FRAME_RECORD);
+            SET_CALL_DEPTH_(d - 1);
+            stk_start = (uintptr_t)config->stack + (uintptr_t)(d - 1) * FRAME_RECORD;
+            stk_lim = fast_lim(config->stack_size - (uint64_t)(d - 1) * FRAME_RECORD);
             TAKE(text + rec->return_at + RBPF_INSN_SIZE);
         }
 #endif
