@@ -255,11 +255,6 @@ static uintptr_t window_open(uint32_t *remaining, uintptr_t *lim0, uint32_t used
  * (lim - lim0 + p - block) / 8. */
 #define USED(p) ((uint32_t)((acc + ((uintptr_t)(p) - lim0)) / RBPF_INSN_SIZE))
 
-#if RBPF_USE_COMPUTED_GOTO
-#define OP(name) L_##name:
-#else
-#define OP(name) case RBPF_OPC_##name:
-#endif
 
 #define R(n) regs[n]
 /* Two builds of the handlers. For speed, each handler decodes the fields
@@ -272,6 +267,16 @@ static uintptr_t window_open(uint32_t *remaining, uintptr_t *lim0, uint32_t used
 #define RBPF_COMPACT_ 1
 #else
 #define RBPF_COMPACT_ 0
+#endif
+/* Thumb-2 at -Os: a switch dispatches with one tbh (a halfword table in
+ * the code) where a label table needs two literal loads, an add and the
+ * Thumb bit set before bx. */
+#if RBPF_USE_COMPUTED_GOTO && !(RBPF_COMPACT_ && defined(__thumb2__))
+#define GOTO_ 1
+#define OP(name) L_##name:
+#else
+#define GOTO_ 0
+#define OP(name) case RBPF_OPC_##name:
 #endif
 #define DST regs[ip[1] & 15u]
 #define SRC regs[RBPF_COMPACT_ ? ip[1] >> 4 : rbpf_le16_(ip) >> 12]
@@ -449,7 +454,7 @@ static uintptr_t window_open(uint32_t *remaining, uintptr_t *lim0, uint32_t used
 int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_length,
                 uint64_t *result)
 {
-#if RBPF_USE_COMPUTED_GOTO
+#if GOTO_
     /* Every opcode the verifier refuses leads to L_illegal, which it never
      * reaches. Exact mode: on 64-bit hosts a second table sends every
      * opcode to L_exact; on 32-bit cores (where the table costs flash)
@@ -504,8 +509,9 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
 #define DISPATCH() DISPATCH_NOW()
 #endif
 #else
-    int exact = 0;
-#define SET_EXACT(on) (exact = (on))
+    /* exact mode masks the opcode to 0, whose case is the check */
+    unsigned mask = 0xffu, op;
+#define SET_EXACT(on) (mask = (on) ? 0u : 0xffu)
 #define DISPATCH() goto dispatch
 #endif
     const rbpf_program_t *prog;
@@ -571,7 +577,7 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
     R(10) = stack_top;
 
     SET_EXACT(OUTRUNS(acc));
-#if RBPF_USE_COMPUTED_GOTO && !RBPF_COMPACT_
+#if GOTO_ && !RBPF_COMPACT_
     DISPATCH();
 #else
 #if RBPF_COMPACT_
@@ -580,13 +586,16 @@ next:
     ip += RBPF_INSN_SIZE;
 #endif
 dispatch:
-#if RBPF_USE_COMPUTED_GOTO
+#if GOTO_
     DISPATCH_NOW();
 #else
-    if (exact)
+    op = ip[0] & mask;
+again:
+    switch (op) {
+    case 0:
 #endif
 #endif
-#if RBPF_USE_COMPUTED_GOTO
+#if GOTO_
 L_exact:
 #endif
     {
@@ -602,14 +611,17 @@ L_exact:
             SET_EXACT(OUTRUNS(acc));
         }
     }
-#if RBPF_USE_COMPUTED_GOTO
+#if GOTO_
     if (ip[0] == 0) /* the masked dispatch's own entry; never verified code */
         FAIL(RBPF_ERR_ILLEGAL_INSN);
     goto *TARGET_(ip[0]);
 L_illegal:
     FAIL(RBPF_ERR_ILLEGAL_INSN);
 #else
-    switch (ip[0]) {
+    op = ip[0];
+    if (op == 0) /* the masked dispatch's own case; never verified code */
+        FAIL(RBPF_ERR_ILLEGAL_INSN);
+    goto again;
     default:
         FAIL(RBPF_ERR_ILLEGAL_INSN);
 #endif
@@ -780,7 +792,7 @@ L_illegal:
 #endif
         goto done;
     }
-#if !RBPF_USE_COMPUTED_GOTO
+#if !GOTO_
     }
 #endif
 
