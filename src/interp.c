@@ -342,8 +342,9 @@ static uintptr_t window_open(uint32_t *remaining, uintptr_t *lim0, uint32_t used
 #if RBPF_COMPACT_
 #define KX_(K, X, BODY, P, Q) OP(K) OP(X) BODY(((ip[0] & 0x08) ? SRC : IMM64), P, Q)
 #else
-#define KX_(K, X, BODY, P, Q) OP(K) BODY(IMM64, P, Q) OP(X) BODY(SRC, P, Q)
+#define KX_ KX_SPLIT_
 #endif
+#define KX_SPLIT_(K, X, BODY, P, Q) OP(K) BODY(IMM64, P, Q) OP(X) BODY(SRC, P, Q)
 
 /* Binary ALU operations: a op b on 64 bits, or on 32 bits zero-extended.
  * Q is unused. */
@@ -625,7 +626,11 @@ L_illegal:
     default:
         FAIL(RBPF_ERR_ILLEGAL_INSN);
 #endif
-    ALU_LOW_(ADD, a + b)
+    /* add, the commonest operation, has two handlers even for size */
+    KX_SPLIT_(ADD64_K, ADD64_X, ALU64_BODY_, a + b, 0)
+#if RBPF_ENABLE_ALU32
+    KX_SPLIT_(ADD32_K, ADD32_X, ALU32_LOW_BODY_, a + b, 0)
+#endif
     ALU_LOW_(SUB, a - b)
     ALU_LOW_(MUL, a * b)
     ALU_LOW_(OR, a | b)
