@@ -1,8 +1,10 @@
 # tools/tool.mk: the rbpf command-line tool, per build variant, and its tests.
 #
 #   make tool                   $(BUILD)/host/rbpf
-#   make test-tool              every subcommand end to end, the conformance
-#                               assembler checks and the C containers against gcc
+#   make test-tool              the tool library's unit tests (tests/tool/regress.c,
+#                               fuzzer findings among them), then every subcommand
+#                               end to end, the conformance assembler checks and
+#                               the C containers against gcc
 #   make test-tool-sanitize     the same through the asan/ubsan-built tool
 
 # Where `rbpf build` finds the container header directory unless
@@ -15,6 +17,9 @@ $(BUILD)/$(1)/tools/%.o: CFLAGS += -DRBPF_CONTAINER_INCLUDE='"$(RBPF_CONTAINER_I
 
 $(BUILD)/$(1)/rbpf: $$(TOOL_SRCS:%.c=$(BUILD)/$(1)/%.o) $(BUILD)/$(1)/librbpftool.a $(BUILD)/$(1)/librbpf.a
 	$$(CC) $$(VFLAGS_$(1)) -o $$@ $$^ $$(VLDFLAGS_$(1))
+
+$(BUILD)/$(1)/tests/tool/regress: $(BUILD)/$(1)/tests/tool/regress.o $(BUILD)/$(1)/librbpftool.a $(BUILD)/$(1)/librbpf.a
+	$$(CC) $$(VLDFLAGS_$(1)) $$^ -lcmocka -o $$@
 endef
 $(foreach v,$(VARIANTS),$(eval $(call tool_rules,$(v))))
 
@@ -24,10 +29,12 @@ tool: $(BUILD)/host/rbpf
 # The native compiler the container results are checked against.
 TOOL_TEST_CC ?= gcc
 
-test-tool: $(BUILD)/host/rbpf
+test-tool: $(BUILD)/host/rbpf $(BUILD)/host/tests/tool/regress
+	@$(BUILD)/host/tests/tool/regress
 	@sh tests/tool/run.sh $(BUILD)/host/rbpf $(BUILD)/host/tool-tests $(TOOL_TEST_CC)
 
-test-tool-sanitize: $(BUILD)/asan/rbpf
+test-tool-sanitize: $(BUILD)/asan/rbpf $(BUILD)/asan/tests/tool/regress
+	@$(BUILD)/asan/tests/tool/regress
 	@sh tests/tool/run.sh $(BUILD)/asan/rbpf $(BUILD)/asan/tool-tests $(TOOL_TEST_CC) \
 	    "$(VLDFLAGS_asan)"
 

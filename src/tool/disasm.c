@@ -1,7 +1,8 @@
 /*
  * disasm.c: the two disassemblers. rbpf_tool_disasm_insn writes the
  * assembler's own syntax (uBPF / bpf_conformance), with jump targets as
- * +N/-N, so that assembling its output gives back the same bytes;
+ * +N/-N, so that assembling its output gives back the same bytes (each
+ * line is checked by assembling it; what does not come back is `.insn`);
  * rbpf_tool_dump_insn writes the C-like listing of `rbpf dump`. Both decode
  * through the rows of RBPF_ISA.
  */
@@ -41,8 +42,10 @@ static size_t raw_insn(const uint8_t *insn, char *out, size_t size)
     return 1;
 }
 
-size_t rbpf_tool_disasm_insn(const uint8_t *code, size_t count, size_t index, char *out,
-                             size_t out_size)
+/* Formats the instruction in the assembler's syntax, or as .insn when its
+ * form says the assembler would refuse it. Returns the slots used. */
+static size_t format_insn(const uint8_t *code, size_t count, size_t index, char *out,
+                          size_t out_size)
 {
     const uint8_t *insn = code + index * RBPF_INSN_SIZE;
     const rbpf_tool_insn_row_t *row = rbpf_tool_decode(insn);
@@ -51,7 +54,7 @@ size_t rbpf_tool_disasm_insn(const uint8_t *code, size_t count, size_t index, ch
     int32_t imm = RBPF_INSN_IMM(insn);
 
     if (!row) {
-        if (insn[0] == RBPF_TOOL_OP_CALLX && src == 0 && off == 0 && imm == 0) {
+        if (insn[0] == RBPF_TOOL_OP_CALLX && dst <= 10 && src == 0 && off == 0 && imm == 0) {
             put(out, out_size, "call %%r%d", dst);
             return 1;
         }
@@ -118,6 +121,30 @@ size_t rbpf_tool_disasm_insn(const uint8_t *code, size_t count, size_t index, ch
         break;
     }
     return 1;
+}
+
+/* 1 when `text` assembles to exactly the `slots` instructions at insn. */
+static int assembles_to(const char *text, const uint8_t *insn, size_t slots)
+{
+    rbpf_tool_buf_t code = {0};
+    rbpf_tool_error_t err;
+    int same = rbpf_tool_assemble(text, strlen(text), &code, &err) == 0 &&
+               code.length == slots * RBPF_INSN_SIZE && memcmp(code.data, insn, code.length) == 0;
+    rbpf_tool_buf_free(&code);
+    return same;
+}
+
+/* The round trip is the contract: a line that does not assemble back to the
+ * same bytes (a field the form checks above missed, an output cut short by
+ * out_size) is replaced by .insn, which always does. */
+size_t rbpf_tool_disasm_insn(const uint8_t *code, size_t count, size_t index, char *out,
+                             size_t out_size)
+{
+    const uint8_t *insn = code + index * RBPF_INSN_SIZE;
+    size_t used = format_insn(code, count, index, out, out_size);
+    if (strncmp(out, ".insn ", 6) != 0 && !assembles_to(out, insn, used))
+        return raw_insn(insn, out, out_size);
+    return used;
 }
 
 /* ---- C-like listing ----------------------------------------------------- */

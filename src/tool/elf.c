@@ -85,13 +85,15 @@ static int in_file(const elf_t *e, uint64_t offset, uint64_t length)
     return offset <= e->size && length <= e->size - offset;
 }
 
-/* A NUL-terminated string at `offset` of string-table section `index`. */
+/* A NUL-terminated string at `offset` of string-table section `index`,
+ * which must itself lie in the file (section 0, the null section, is never
+ * a string table: its header is not checked against the file). */
 static const char *string_at(const elf_t *e, size_t index, uint64_t offset)
 {
-    if (index >= e->section_count)
+    if (index == 0 || index >= e->section_count)
         return NULL;
     const section_t *s = &e->sections[index];
-    if (s->type == SHT_NOBITS || offset >= s->size)
+    if (s->type == SHT_NOBITS || !in_file(e, s->offset, s->size) || offset >= s->size)
         return NULL;
     const char *p = (const char *)e->p + s->offset + offset;
     if (!memchr(p, 0, (size_t)(s->size - offset)))
@@ -135,6 +137,8 @@ static int read_sections(elf_t *e)
                               "ELF section headers (%u at offset %llu) run past the end of the "
                               "file (%zu bytes)",
                               shnum, (unsigned long long)shoff, e->size);
+    if (shstrndx == 0)
+        return rbpf_tool_fail(e->err, "ELF file has no section name table (e_shstrndx 0)");
     if (shstrndx >= shnum)
         return rbpf_tool_fail(e->err, "ELF section name table index %u out of range (%u sections)",
                               shstrndx, shnum);

@@ -49,11 +49,28 @@ void rbpf_tool_image_free(rbpf_tool_image_t *image)
     memset(image, 0, sizeof *image);
 }
 
+/* Marks, for each slot of the text, 1 when it is the second slot of a
+ * lddw, walking the instructions from the start as the loader does. */
+static uint8_t *second_slots(const rbpf_tool_buf_t *text)
+{
+    size_t count = text->length / RBPF_INSN_SIZE;
+    uint8_t *second = calloc(count + 1, 1);
+    if (!second) {
+        fprintf(stderr, "rbpf: error: out of memory\n");
+        exit(1);
+    }
+    for (size_t i = 0; i < count; i++)
+        if (rbpf_tool_two_slot(text->data[i * RBPF_INSN_SIZE]))
+            second[++i] = 1;
+    return second;
+}
+
 int rbpf_tool_image_write(const rbpf_tool_image_t *image, rbpf_tool_buf_t *out,
                           rbpf_tool_error_t *err)
 {
     rbpf_tool_buf_t rodata = {0};
     uint16_t *name_offsets = NULL;
+    uint8_t *second = NULL;
     int result = -1;
 
     if (image->text.length % RBPF_INSN_SIZE)
@@ -74,6 +91,7 @@ int rbpf_tool_image_write(const rbpf_tool_image_t *image, rbpf_tool_buf_t *out,
         fprintf(stderr, "rbpf: error: out of memory\n");
         exit(1);
     }
+    second = second_slots(&image->text);
     for (size_t i = 0; i < image->function_count; i++) {
         if (rodata.length > 0xffff) {
             rbpf_tool_fail(err,
@@ -86,6 +104,14 @@ int rbpf_tool_image_write(const rbpf_tool_image_t *image, rbpf_tool_buf_t *out,
             image->functions[i].offset >= image->text.length) {
             rbpf_tool_fail(err, "function '%s' at offset %u is outside the text",
                            image->functions[i].name, (unsigned)image->functions[i].offset);
+            goto done;
+        }
+        if (second[image->functions[i].offset / RBPF_INSN_SIZE]) {
+            rbpf_tool_fail(err,
+                           "function '%s' at offset %u starts in the second slot of the lddw "
+                           "at offset %u",
+                           image->functions[i].name, (unsigned)image->functions[i].offset,
+                           (unsigned)image->functions[i].offset - RBPF_INSN_SIZE);
             goto done;
         }
         name_offsets[i] = (uint16_t)rodata.length;
@@ -114,6 +140,7 @@ int rbpf_tool_image_write(const rbpf_tool_image_t *image, rbpf_tool_buf_t *out,
     }
     result = 0;
 done:
+    free(second);
     free(name_offsets);
     rbpf_tool_buf_free(&rodata);
     return result;

@@ -68,3 +68,12 @@ int rbpf_tool_fields_clean(const rbpf_tool_insn_row_t *row, const uint8_t *insn)
         return 0;
     return 1;
 }
+
+int rbpf_tool_two_slot(uint8_t opcode)
+{
+    for (size_t i = 0; i < rbpf_tool_insn_row_count; i++)
+        if (rbpf_tool_insn_rows[i].opcode == opcode &&
+            rbpf_tool_insn_rows[i].form == RBPF_FORM_LDDW)
+            return 1;
+    return 0;
+}

@@ -89,6 +89,9 @@ extern const size_t rbpf_tool_insn_row_count;
  * selecting field) is unknown. Unused fields are not checked here. */
 const rbpf_tool_insn_row_t *rbpf_tool_decode(const uint8_t *insn);
 
+/* 1 when `opcode` starts a two-slot instruction (the lddw forms). */
+int rbpf_tool_two_slot(uint8_t opcode);
+
 /* 1 when every field the row's form does not use is zero. */
 int rbpf_tool_fields_clean(const rbpf_tool_insn_row_t *row, const uint8_t *insn);
 
@@ -152,7 +155,9 @@ void rbpf_tool_image_add_function(rbpf_tool_image_t *image, const char *name, ui
 
 /* Serialises the image: header, data, rodata (with the function names
  * appended, NUL-terminated), text, function table. Refuses what the format
- * cannot hold (a text past 64 KiB, names past 64 KiB of rodata). */
+ * cannot hold (a text past 64 KiB, names past 64 KiB of rodata) and what the
+ * loader would refuse (a function starting outside the text or in the
+ * second slot of a lddw). */
 int rbpf_tool_image_write(const rbpf_tool_image_t *image, rbpf_tool_buf_t *out,
                           rbpf_tool_error_t *err);
 

@@ -10,13 +10,30 @@
 
 #include "tool/tool.h"
 
+/* Messages quote names taken from hostile input (ELF section and symbol
+ * names, assembly words): a control byte among them is written as \xNN, so
+ * that every message stays one printable line. */
 int rbpf_tool_fail(rbpf_tool_error_t *err, const char *format, ...)
 {
     va_list ap;
+    char raw[sizeof err->text];
     if (err) {
         va_start(ap, format);
-        vsnprintf(err->text, sizeof err->text, format, ap);
+        vsnprintf(raw, sizeof raw, format, ap);
         va_end(ap);
+        size_t o = 0;
+        for (const char *p = raw; *p && o + 1 < sizeof err->text; p++) {
+            unsigned char c = (unsigned char)*p;
+            if (c >= 0x20 && c != 0x7f) {
+                err->text[o++] = (char)c;
+            } else if (o + 5 < sizeof err->text) {
+                snprintf(err->text + o, 5, "\\x%02x", c);
+                o += 4;
+            } else {
+                break;
+            }
+        }
+        err->text[o] = '\0';
     }
     return -1;
 }

@@ -153,6 +153,9 @@ if [ -f "$CONF/assembled.json" ]; then
         at=$(cmp "$T/all.raw" "$T/all-rt.raw" 2>/dev/null | awk '{print $5 + 0}')
         bad "asm -> disasm -> asm differs at byte $at, in $(awk -v at="${at:-0}" '$2 >= at {print $1; exit}' "$T/all.ends")"
     fi
+    # ... and names every instruction the suite assembles (.insn is only for
+    # words the assembler cannot write otherwise).
+    if grep -q '\.insn' "$T/all-rt.s"; then bad "disasm writes .insn for suite programs: $(grep -m 3 '\.insn' "$T/all-rt.s" | tr '\n' ' ')"; else ok; fi
 
     # dump's C-like disassembly knows every instruction the suite uses: only
     # callx (not RFC 9669) may show as invalid, and no operator is unknown.
