@@ -228,6 +228,15 @@ static uintptr_t fast_lim(uint64_t length)
 #define IN_FAST(r, a) ((uintptr_t)(a) - r##_start < r##_lim)
 #endif
 
+#if defined(__GNUC__) && defined(__OPTIMIZE_SIZE__)
+/* -Os: out of line, so the run loop needs no literal for the default */
+__attribute__((noinline))
+#endif
+static uint32_t budget_of(const rbpf_config_t *config)
+{
+    return config->budget ? config->budget : RBPF_DEFAULT_BUDGET;
+}
+
 /* Budget windows of at most this many instructions keep every distance
  * in bytes far from the sign bit of a 32-bit intptr_t. */
 #define WINDOW_MAX (1u << 24)
@@ -291,7 +300,7 @@ static uintptr_t window_open(uint32_t *remaining, uintptr_t *lim0, uint32_t used
 #define FAIL(code) do { rc = (code); goto fail; } while (0)
 #define HOST(addr) ((void *)(uintptr_t)(addr))
 /* Recomputed where needed (rarely), which saves the stack slots. */
-#define BUDGET_ (config->budget ? config->budget : RBPF_DEFAULT_BUDGET)
+#define BUDGET_ budget_of(config)
 #define TEXT_END_ (text + prog->text_len)
 #define ACCESS(addr, size, access)                                       \
     do {                                                                 \
