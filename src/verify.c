@@ -8,25 +8,36 @@
  */
 #include "internal.h"
 
-typedef struct row {
-    uint8_t opcode;
-    uint8_t form;
-    uint8_t sel;
-} row_t;
+/* The selector values rows use; a row stores the value's place here. */
+#define SELS_(X, a)                                                                        \
+    X(0, 0, a) X(1, 1, a) X(2, 8, a) X(3, 16, a) X(4, 32, a) X(5, 64, a)                   \
+    X(6, RBPF_ATOMIC_FETCH, a) X(7, RBPF_ATOMIC_OR, a)                                     \
+    X(8, RBPF_ATOMIC_OR | RBPF_ATOMIC_FETCH, a) X(9, RBPF_ATOMIC_AND, a)                   \
+    X(10, RBPF_ATOMIC_AND | RBPF_ATOMIC_FETCH, a) X(11, RBPF_ATOMIC_XOR, a)                \
+    X(12, RBPF_ATOMIC_XOR | RBPF_ATOMIC_FETCH, a) X(13, RBPF_ATOMIC_XCHG, a)               \
+    X(14, RBPF_ATOMIC_CMPXCHG, a)
+#define SEL_VALUE_(i, v, a) [i] = (v),
+static const uint8_t sels[] = {SELS_(SEL_VALUE_, 0)};
+#undef SEL_VALUE_
+/* The place of selector value s, 16 when it is not in the list. */
+#define SEL_TEST_(i, v, s) (s) == (v) ? (i) :
+#define SEL_PLACE_(s) (SELS_(SEL_TEST_, s) 16)
 
-/* Every compiled-in row: opcode, form, selector value. */
-static const row_t rows[] = {
+/* Every row's selector is in the list (sels[SEL_PLACE_(s)] == s then
+ * holds, both coming from the one list). */
+#define SEL_KNOWN_(name, opcode, form, sel, once, feature, mnemonic) \
+    typedef char rbpf_sel_known_##name[SEL_PLACE_(sel) < 16 ? 1 : -1];
+RBPF_ISA(SEL_KNOWN_)
+#undef SEL_KNOWN_
+typedef char rbpf_forms_fit_[RBPF_FORM_COUNT <= 16 ? 1 : -1];
+
+/* Every compiled-in row: opcode, then form | place of the selector << 4. */
+static const uint8_t rows[][2] = {
 #define ROW_(name, opcode, form, sel, once, feature, mnemonic) \
-    RBPF_IF_FEATURE(feature, {(opcode), RBPF_FORM_##form, (sel)},)
+    RBPF_IF_FEATURE(feature, {(opcode), RBPF_FORM_##form | (SEL_PLACE_(sel) << 4)},)
     RBPF_ISA(ROW_)
 #undef ROW_
 };
-
-/* Every row's selector value must fit the table's byte. */
-#define SEL_FITS_(name, opcode, form, sel, once, feature, mnemonic) \
-    typedef char rbpf_sel_fits_##name[(sel) >= 0 && (sel) <= 0xff ? 1 : -1];
-RBPF_ISA(SEL_FITS_)
-#undef SEL_FITS_
 
 /* Per form: USES bits in the low nibble, SELECTS in the high one. */
 static const uint8_t forms[RBPF_FORM_COUNT] = {
@@ -82,18 +93,19 @@ int rbpf_verify(rbpf_program_t *prog, const rbpf_config_t *config)
 
         /* The row: same opcode and, for a selecting form, same selector. */
         for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+            const unsigned row_form = rows[i][1] & 15u, sel = sels[rows[i][1] >> 4];
             uint32_t value;
-            if (rows[i].opcode != op)
+            if (rows[i][0] != op)
                 continue;
             seen = 1;
-            uses = forms[rows[i].form] & 15u;
-            selects = forms[rows[i].form] >> 4;
+            uses = forms[row_form] & 15u;
+            selects = forms[row_form] >> 4;
             value = selects == RBPF_SELECTS_OFF   ? (uint32_t)off
                     : selects == RBPF_SELECTS_IMM ? (uint32_t)imm
                     : selects == RBPF_SELECTS_SRC ? src
-                                                  : rows[i].sel;
-            if (value == rows[i].sel) {
-                form = rows[i].form;
+                                                  : sel;
+            if (value == sel) {
+                form = row_form;
                 break;
             }
         }
