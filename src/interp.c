@@ -18,10 +18,12 @@
 
 #define FRAME_RECORD ((uint32_t)sizeof(rbpf_frame_record_t))
 
-/* 1 when [addr, addr + size) lies inside [start, start + length). */
-static int inside(uint64_t addr, uint64_t size, uintptr_t start, uint64_t length)
+/* 1 when [a, a + size) lies inside [start, start + length). No region
+ * wraps the address space, so an `a` below start makes a - start larger
+ * than length. */
+static int inside(uintptr_t a, uintptr_t size, uintptr_t start, uintptr_t length)
 {
-    return size <= length && addr >= (uint64_t)start && addr - (uint64_t)start <= length - size;
+    return size <= length && a - start <= length - size;
 }
 
 static int granted(const rbpf_vm_t *vm, uint64_t addr, uint64_t size, uint32_t access)
@@ -29,20 +31,25 @@ static int granted(const rbpf_vm_t *vm, uint64_t addr, uint64_t size, uint32_t a
     const rbpf_config_t *c = vm->config;
     const rbpf_program_t *p = vm->program;
     const rbpf_region_t *r;
-    uint64_t records = (uint64_t)vm->call_depth * FRAME_RECORD;
+    const uintptr_t a = (uintptr_t)addr, n = (uintptr_t)size;
+    const uint64_t records = (uint64_t)vm->call_depth * FRAME_RECORD;
 
+    /* Beyond the host's address space (a 32-bit core): in no region. */
+    if (a != addr || n != size)
+        return 0;
     /* The stack above the saved call frames. */
     if (records <= c->stack_size &&
-        inside(addr, size, (uintptr_t)c->stack + (uintptr_t)records, c->stack_size - records))
+        inside(a, n, (uintptr_t)c->stack + (uintptr_t)records, c->stack_size - (uintptr_t)records))
         return 1;
-    if (inside(addr, size, (uintptr_t)vm->context, vm->context_length))
+    if (inside(a, n, (uintptr_t)vm->context, vm->context_length))
         return 1;
-    if (inside(addr, size, (uintptr_t)vm->ram, (uint64_t)p->data_len + p->bss_len))
+    /* data + bss fit size_t (rbpf_vm_init checked them against ram_size) */
+    if (inside(a, n, (uintptr_t)vm->ram, (uintptr_t)((uint64_t)p->data_len + p->bss_len)))
         return 1;
-    if (!(access & RBPF_WRITE) && inside(addr, size, (uintptr_t)p->rodata, p->rodata_len))
+    if (!(access & RBPF_WRITE) && inside(a, n, (uintptr_t)p->rodata, p->rodata_len))
         return 1;
     for (r = vm->regions; r != NULL; r = r->next)
-        if ((r->flags & access) == access && inside(addr, size, r->start, r->length))
+        if ((r->flags & access) == access && inside(a, n, r->start, r->length))
             return 1;
     return 0;
 }
