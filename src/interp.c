@@ -341,6 +341,18 @@ static uintptr_t window_open(uint32_t *remaining, uintptr_t *lim0, uint32_t used
     } while (0)
 
 #if RBPF_COMPACT_
+/* -Os: the jump leaves ip one slot short of the target, so that it shares
+ * the handlers' tail (`next:` adds the slot, then dispatches). */
+#undef JUMP
+#define JUMP(off)                                                        \
+    do {                                                                 \
+        const ptrdiff_t d_ = (ptrdiff_t)(off) * SLOT_;                   \
+        acc -= (uintptr_t)d_;                                            \
+        ip += d_;                                                        \
+        if (OUTRUNS(acc))                                                \
+            goto refill_next;                                            \
+        goto next;                                                       \
+    } while (0)
 #define TAKEN_() goto taken
 #else
 #define TAKEN_() JUMP(OFF)
@@ -820,6 +832,11 @@ L_illegal:
 #if RBPF_COMPACT_
 taken:
     JUMP(OFF);
+#endif
+#if RBPF_COMPACT_
+refill_next:
+    ip += SLOT_;
+    goto refill; /* the only use when no call or return takes it */
 #endif
 refill:
     /* The block at ip may outrun the window: open a new one, exact if the
