@@ -19,8 +19,9 @@
 #define FRAME_RECORD ((uint32_t)sizeof(rbpf_frame_record_t))
 
 /* 1 when [a, a + size) lies inside [start, start + length). No region
- * wraps the address space, so an `a` below start makes a - start larger
- * than length. */
+ * wraps the address space (each is a C object, or checked so by
+ * rbpf_region_add), so an `a` below start makes a - start larger than
+ * length. */
 static int inside(uintptr_t a, uintptr_t size, uintptr_t start, uintptr_t length)
 {
     return size <= length && a - start <= length - size;
