@@ -435,25 +435,37 @@ static int load_code(const char *path, int raw, rbpf_tool_buf_t *blob, rbpf_tool
     return 0;
 }
 
-static int cmd_disasm(int argc, char **argv)
+/* The arguments of disasm and verify: [--raw] FILE. Returns 0 or the usage
+ * error's exit status. */
+static int parse_raw_and_file(const char *cmd, int argc, char **argv, const char **in, int *raw)
 {
-    const char *in = NULL;
-    int raw = 0;
+    *in = NULL;
+    *raw = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--raw") == 0)
-            raw = 1;
+            *raw = 1;
         else if (argv[i][0] == '-' && argv[i][1])
-            return usage_error("disasm", "unknown option '%s'", argv[i]);
-        else if (!in)
-            in = argv[i];
+            return usage_error(cmd, "unknown option '%s'", argv[i]);
+        else if (!*in)
+            *in = argv[i];
         else
-            return usage_error("disasm", "unexpected argument '%s'", argv[i]);
+            return usage_error(cmd, "unexpected argument '%s'", argv[i]);
     }
-    if (!in)
-        return usage_error("disasm", "%sno input file", "");
+    if (!*in)
+        return usage_error(cmd, "%sno input file", "");
+    return 0;
+}
+
+static int cmd_disasm(int argc, char **argv)
+{
+    const char *in;
+    int raw;
+    int status = parse_raw_and_file("disasm", argc, argv, &in, &raw);
+    if (status != 0)
+        return status;
     rbpf_tool_buf_t blob = {0};
     rbpf_tool_container_t c;
-    int status = load_code(in, raw, &blob, &c);
+    status = load_code(in, raw, &blob, &c);
     if (status == 0) {
         size_t count = c.text_len / RBPF_INSN_SIZE;
         char line[128];
@@ -521,26 +533,17 @@ static int load_program(const char *path, int raw, const rbpf_tool_buf_t *blob,
 
 static int cmd_verify(int argc, char **argv)
 {
-    const char *in = NULL;
-    int raw = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--raw") == 0)
-            raw = 1;
-        else if (argv[i][0] == '-' && argv[i][1])
-            return usage_error("verify", "unknown option '%s'", argv[i]);
-        else if (!in)
-            in = argv[i];
-        else
-            return usage_error("verify", "unexpected argument '%s'", argv[i]);
-    }
-    if (!in)
-        return usage_error("verify", "%sno input file", "");
+    const char *in;
+    int raw;
+    int status = parse_raw_and_file("verify", argc, argv, &in, &raw);
+    if (status != 0)
+        return status;
     rbpf_tool_buf_t blob = {0};
     rbpf_program_t prog;
     rbpf_config_t config = {0};
     config.helpers = standard_helpers;
     config.helper_count = sizeof standard_helpers / sizeof standard_helpers[0];
-    int status = read_input(in, &blob);
+    status = read_input(in, &blob);
     if (status == 0)
         status = load_program(in, raw, &blob, &prog, &config);
     if (status == 0)
