@@ -470,12 +470,8 @@ static int cmd_disasm(int argc, char **argv)
         size_t count = c.text_len / RBPF_INSN_SIZE;
         char line[128];
         for (size_t i = 0; i < count;) {
-            for (uint32_t f = 0; f < c.function_count; f++) {
-                uint32_t offset;
-                const char *name = rbpf_tool_container_function(&c, f, &offset);
-                if (offset == i * RBPF_INSN_SIZE)
-                    printf("# function %s\n", name);
-            }
+            rbpf_tool_function_labels(stdout, &c, (uint32_t)(i * RBPF_INSN_SIZE), "# function ",
+                                      "\n");
             i += rbpf_tool_disasm_insn(c.text, count, i, line, sizeof line);
             puts(line);
         }

@@ -232,6 +232,17 @@ static void hex_rows(FILE *out, const uint8_t *p, size_t n)
     }
 }
 
+void rbpf_tool_function_labels(FILE *out, const rbpf_tool_container_t *c, uint32_t offset,
+                               const char *before, const char *after)
+{
+    for (uint32_t f = 0; f < c->function_count; f++) {
+        uint32_t start;
+        const char *name = rbpf_tool_container_function(c, f, &start);
+        if (start == offset)
+            fprintf(out, "%s%s%s", before, name, after);
+    }
+}
+
 int rbpf_tool_dump(FILE *out, const uint8_t *blob, size_t size, rbpf_tool_error_t *err)
 {
     rbpf_tool_container_t c;
@@ -261,12 +272,7 @@ int rbpf_tool_dump(FILE *out, const uint8_t *blob, size_t size, rbpf_tool_error_
     size_t count = c.text_len / RBPF_INSN_SIZE;
     char line[256];
     for (size_t i = 0; i < count;) {
-        for (uint32_t f = 0; f < c.function_count; f++) {
-            uint32_t offset;
-            const char *name = rbpf_tool_container_function(&c, f, &offset);
-            if (offset == i * RBPF_INSN_SIZE)
-                fprintf(out, "<%s>\n", name);
-        }
+        rbpf_tool_function_labels(out, &c, (uint32_t)(i * RBPF_INSN_SIZE), "<", ">\n");
         size_t used = rbpf_tool_dump_insn(c.text, count, i, &ctx, line, sizeof line);
         for (size_t k = 0; k < used; k++) {
             const uint8_t *p = c.text + (i + k) * RBPF_INSN_SIZE;

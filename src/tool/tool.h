@@ -178,6 +178,11 @@ int rbpf_tool_container_read(const uint8_t *blob, size_t size, rbpf_tool_contain
 const char *rbpf_tool_container_function(const rbpf_tool_container_t *c, size_t i,
                                          uint32_t *offset);
 
+/* Writes before, name, after for every function that starts at text byte
+ * offset `offset` (several names may share one offset). */
+void rbpf_tool_function_labels(FILE *out, const rbpf_tool_container_t *c, uint32_t offset,
+                               const char *before, const char *after);
+
 /* Writes the `rbpf dump` listing of a container. */
 int rbpf_tool_dump(FILE *out, const uint8_t *blob, size_t size, rbpf_tool_error_t *err);
 
