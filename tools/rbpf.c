@@ -901,7 +901,8 @@ static const command_t commands[] = {
      "{name, data, size} with rbpf_container_count entries.\n"},
     {"plugin", cmd_plugin, "rbpf plugin [MEMHEX] [--OPTION]...",
      "The bpf_conformance plugin protocol: program as hex bytes on stdin, memory as hex in\n"
-     "the first argument; runs it with helper 5 returning r1 and prints r0 in hex.\n"},
+     "the first argument; runs it with helper 5 returning r1 and prints r0 in hex.\n"
+     "The runner's order, rbpf MEMHEX 'plugin [--OPTION]...', is accepted too.\n"},
     {"help", cmd_help, "rbpf help [COMMAND]", "Lists the commands, or explains one.\n"},
 };
 
@@ -925,6 +926,52 @@ static int cmd_help(int argc, char **argv)
     return 0;
 }
 
+/* 1 when text is only hex digits and whitespace (the empty string too): the
+ * memory argument the bpf_conformance runner puts first. */
+static int looks_like_memory(const char *text)
+{
+    for (; *text; text++)
+        if (!strchr("0123456789abcdefABCDEF \t\n\r", *text))
+            return 0;
+    return 1;
+}
+
+/* The bpf_conformance runner starts a plugin as PLUGIN MEMHEX OPTIONS: the
+ * memory first (hex bytes, "" when the test has none), then its
+ * --plugin_options string as one argument ("plugin --engine x") or as
+ * several. When argv is that shape with "plugin" as the first option word,
+ * runs `rbpf plugin MEMHEX OPTION...`; otherwise returns -1. */
+static int run_as_runner_plugin(int argc, char **argv)
+{
+    if (argc < 3 || !looks_like_memory(argv[1]))
+        return -1;
+    const char *words = argv[2] + strspn(argv[2], " \t");
+    if (strncmp(words, "plugin", 6) != 0 || (words[6] && !strchr(" \t", words[6])))
+        return -1;
+    /* plugin, the memory, the words of argv[2] after "plugin", argv[3...] */
+    size_t extra = strlen(words) / 2 + 1;
+    char **args = calloc((size_t)argc + extra + 2, sizeof *args);
+    char *copy = malloc(strlen(words) + 1);
+    if (!args || !copy) {
+        free(args);
+        free(copy);
+        return error(EXIT_USAGE, "out of memory");
+    }
+    strcpy(copy, words + 6);
+    int n = 0;
+    args[n++] = "plugin";
+    args[n++] = argv[1];
+    for (char *w = strtok(copy, " \t"); w; w = strtok(NULL, " \t"))
+        args[n++] = w;
+    for (int i = 3; i < argc; i++)
+        args[n++] = argv[i];
+    args[n] = NULL;
+    int status = cmd_plugin(n, args);
+    free(copy);
+    free(args);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     program_path = argv[0];
@@ -937,6 +984,11 @@ int main(int argc, char **argv)
         return 0;
     }
     const command_t *c = find_command(argv[1]);
+    if (!c) {
+        int status = run_as_runner_plugin(argc, argv);
+        if (status >= 0)
+            return status;
+    }
     if (!c)
         return error(EXIT_USAGE, "unknown command '%s' (see rbpf help)", argv[1]);
     if (wants_help(argc - 1, argv + 1))

@@ -230,8 +230,14 @@ if [ -f "$CONF/assembled.json" ]; then
     check_error 2 "line 1: .*not a memory operand" "$RBPF" asm "$T/m.s"
 
     # The plugin protocol over the whole suite (callx, opcode 0x8d, is not
-    # RFC 9669 and must be refused).
-    awk -F'"' '/"name":/ {n = $4} /"program_hex":/ {p = $4} /"mem_hex":/ {m = $4} /"expected_r0":/ {print n, p, (m == "" ? "-" : m), $4}' \
+    # RFC 9669 and must be refused), started exactly as the bpf_conformance
+    # runner starts a plugin given --plugin_options 'plugin --ignored-option':
+    # argv[1] the memory as "11  22  " (each byte and two spaces; "" when the
+    # test has none), argv[2] the options as one argument. The memory is the
+    # last field of each line, spaced as the runner spaces it.
+    awk -F'"' '/"name":/ {n = $4} /"program_hex":/ {p = $4} /"mem_hex":/ {m = $4}
+        /"expected_r0":/ { s = ""; for (i = 1; i < length(m); i += 2) s = s substr(m, i, 2) "  "
+                           print n, p, $4, s }' \
         "$CONF/assembled.json" >"$T/plugin"
     # One rbpf process per test (the protocol), compared in one awk at the end.
     : >"$T/plugin.got"
@@ -239,13 +245,13 @@ if [ -f "$CONF/assembled.json" ]; then
 '
     k=0
     tried=0
-    while read -r name prog mem want; do
+    while read -r name prog want mem; do
         k=$((k + 1))
         [ "$name" = callx.data ] || [ $(((k - 1) % PLUGIN_EVERY)) -eq 0 ] || continue
         [ "$name" = callx.data ] || tried=$((tried + 1))
-        [ "$mem" = "-" ] && mem=
+        [ -n "$mem" ] && mem="$mem  " # read drops the last byte's trailing spaces
         printf '%s\n' "$prog" >"$T/prog.hex"
-        got=$("$RBPF" plugin $mem --ignored-option <"$T/prog.hex" 2>"$T/err")
+        got=$("$RBPF" "$mem" "plugin --ignored-option" <"$T/prog.hex" 2>"$T/err")
         status=$?
         case $got in *"$nl"*) got="(several-lines)" ;; "") got="(none)" ;; esac
         line=
@@ -267,6 +273,17 @@ if [ -f "$CONF/assembled.json" ]; then
     # Spaced hex and memory, as the upstream runner sends them.
     check_output "3" sh -c "echo 'b7 00 00 00 03 00 00 00 95 00 00 00 00 00 00 00' | '$RBPF' plugin"
     check_output "44332211" sh -c "echo '61 10 00 00 00 00 00 00 95 00 00 00 00 00 00 00' | '$RBPF' plugin '11 22 33 44'"
+    # The other argument orders: `rbpf plugin MEMHEX`, no memory at all, the
+    # runner's order with the options as separate arguments and with none.
+    ldxw='61 10 00 00 00 00 00 00 95 00 00 00 00 00 00 00'
+    check_output "44332211" sh -c "echo '$ldxw' | '$RBPF' plugin 11223344 --ignored-option"
+    check_output "44332211" sh -c "echo '$ldxw' | '$RBPF' '11  22  33  44  ' plugin --ignored-option"
+    check_output "44332211" sh -c "echo '$ldxw' | '$RBPF' '11  22  33  44  ' plugin"
+    check_output "3" sh -c "echo 'b7 00 00 00 03 00 00 00 95 00 00 00 00 00 00 00' | '$RBPF' '' plugin"
+    check_error 3 "illegal memory access" sh -c "echo '$ldxw' | '$RBPF' '' 'plugin --ignored-option'"
+    # Only a hex first argument followed by the word plugin is the runner.
+    check_error 1 "unknown command 'xyz'" "$RBPF" xyz plugin
+    check_error 1 "unknown command '00'" "$RBPF" 00 pluginx
     echo "zz" >"$T/bad.hex"
     check_error 1 "program: .*not a hex digit" sh -c "'$RBPF' plugin <'$T/bad.hex'"
 else
