@@ -120,8 +120,10 @@ $(RBPF_TOOL):
 rbpf-containers: $(RBPF_BINS) $(RBPF_OUT)/containers.c
 rbpf-lib: $(RBPF_LIB)
 
+# Each dump under a heading, as Sming's `make rbpf-dump` prints it.
 rbpf-dump: $(RBPF_BINS)
-	@for b in $(RBPF_BINS); do echo "== $$b"; $(RBPF_TOOL) dump $$b || exit 1; done
+	@for b in $(RBPF_BINS); do echo "Contents of \"$${b#$(RBPF_OUT)/}\""; \
+	    echo "-----------------------------"; $(RBPF_TOOL) dump $$b || exit 1; echo; done
 
 rbpf-clean:
 	rm -rf $(RBPF_OUT)

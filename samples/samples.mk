@@ -7,9 +7,13 @@
 #   make test-samples   run the samples and check their output against
 #                       values computed independently (samples/check.sh),
 #                       with the containers built for cpu v3 (the default)
-#                       and again for cpu v2
+#                       and again for cpu v2; the dump of the increment
+#                       container must equal $(RBPF_SEED_DUMP) byte for byte
 
 SAMPLES := basic usercalls
+# The seed's dump of the increment container, which `rbpf dump` must equal.
+RBPF_SEED_DUMP ?= $(abspath ../shared/seed-dump-increment.txt)
+export RBPF_SEED_DUMP
 SAMPLES_OUT := $(abspath $(BUILD))/samples
 
 # $(call sample_make,NAME,OUT,EXTRA MAKE ARGUMENTS)

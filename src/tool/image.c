@@ -222,12 +222,14 @@ const char *rbpf_tool_container_function(const rbpf_tool_container_t *c, size_t 
     return (const char *)c->rodata + rbpf_tool_get_u16(e);
 }
 
+/* Rows of 8 bytes: the offset in hex right-aligned in 5 columns, then each
+ * byte as 0x.. (the layout of Sming's `make rbpf-dump`). */
 static void hex_rows(FILE *out, const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i += 8) {
-        fprintf(out, "  %04zx:", i);
+        fprintf(out, "%5zx:", i);
         for (size_t k = i; k < i + 8 && k < n; k++)
-            fprintf(out, " %02x", p[k]);
+            fprintf(out, " 0x%02x", p[k]);
         fputc('\n', out);
     }
 }
@@ -250,9 +252,10 @@ int rbpf_tool_dump(FILE *out, const uint8_t *blob, size_t size, rbpf_tool_error_
         return -1;
     fprintf(out, "Magic:\t\t0x%08x\n", c.magic);
     fprintf(out, "Version:\t%u\n", c.version);
-    fprintf(out, "flags:\t\t0x%08x\n", c.flags);
+    fprintf(out, "flags:\t0x%x\n", c.flags);
     fprintf(out, "Data length:\t%u B\n", c.data_len);
-    fprintf(out, "BSS length:\t%u B\n", c.bss_len);
+    if (c.bss_len)
+        fprintf(out, "BSS length:\t%u B\n", c.bss_len);
     fprintf(out, "RoData length:\t%u B\n", c.rodata_len);
     fprintf(out, "Text length:\t%u B\n", c.text_len);
     fprintf(out, "No. functions:\t%u\n", c.function_count);
@@ -260,7 +263,7 @@ int rbpf_tool_dump(FILE *out, const uint8_t *blob, size_t size, rbpf_tool_error_
     for (uint32_t i = 0; i < c.function_count; i++) {
         uint32_t offset;
         const char *name = rbpf_tool_container_function(&c, i, &offset);
-        fprintf(out, "  \"%s\": 0x%x\n", name, offset);
+        fprintf(out, "\t\"%s\": 0x%x\n", name, offset);
     }
     fprintf(out, "\ndata:\n");
     hex_rows(out, c.data, c.data_len);
@@ -276,10 +279,12 @@ int rbpf_tool_dump(FILE *out, const uint8_t *blob, size_t size, rbpf_tool_error_
         size_t used = rbpf_tool_dump_insn(c.text, count, i, &ctx, line, sizeof line);
         for (size_t k = 0; k < used; k++) {
             const uint8_t *p = c.text + (i + k) * RBPF_INSN_SIZE;
-            fprintf(out, "  %4zx: %02x %02x %02x %02x %02x %02x %02x %02x", (i + k) * 8, p[0], p[1],
-                    p[2], p[3], p[4], p[5], p[6], p[7]);
+            char offset[24];
+            snprintf(offset, sizeof offset, "0x%zx", (i + k) * 8);
+            fprintf(out, "%7s:\t%02x %02x %02x %02x %02x %02x %02x %02x", offset, p[0], p[1], p[2],
+                    p[3], p[4], p[5], p[6], p[7]);
             if (k == 0)
-                fprintf(out, "  %s", line);
+                fprintf(out, " %s", line);
             fputc('\n', out);
         }
         i += used;
