@@ -20,10 +20,12 @@ CSTD := -std=c99
 COMMON_CFLAGS := $(CSTD) $(WARN) -Iinclude -Isrc
 OPT ?= -O2 -g
 
-# Library sources: the core (loader, verifier, interpreter) and the rest.
-LIB_CORE_SRCS := src/container.c src/verify.c src/interp.c src/error.c
+# The library is whatever src/*.c (and src/jit/*.c) holds: the core (loader,
+# verifier, the VM layer, the engines, error texts) and the stores and
+# standard helpers.
+LIB_SRCS := $(sort $(wildcard src/*.c src/jit/*.c))
 LIB_EXTRA_SRCS := src/store.c src/helpers.c
-LIB_SRCS := $(LIB_CORE_SRCS) $(LIB_EXTRA_SRCS)
+LIB_CORE_SRCS := $(filter-out $(LIB_EXTRA_SRCS),$(LIB_SRCS))
 # Shared by the tool, tests and fuzzers: ELF reader, assembler, disassembler.
 TOOLLIB_SRCS := $(wildcard src/tool/*.c)
 

@@ -61,7 +61,8 @@ extern "C" {
     X(HELPER, -20, "helper call failed")                                        \
     X(STORE_FULL, -21, "key-value store pool is full")                          \
     X(ALIGNMENT, -22, "buffer not aligned to 8 bytes")                          \
-    X(TOO_SMALL, -23, "buffer too small")
+    X(TOO_SMALL, -23, "buffer too small")                                      \
+    X(UNSUPPORTED, -24, "engine not compiled in or not usable on this core")
 
 typedef enum rbpf_error {
 #define RBPF_ERROR_ENUM_(name, value, text) RBPF_ERR_##name = (value),
@@ -122,6 +123,10 @@ typedef struct rbpf_program {
     uint32_t frame_size;      /* stack bytes each call frame takes, found by the verifier */
     int32_t error_at;         /* after an error: instruction index (verifier) or byte
                                  offset in the blob (loader); -1 when not known */
+    uint8_t verified;         /* set by rbpf_verify() */
+    uint8_t engine;           /* the rbpf_engine_t rbpf_vm_run() uses (rbpf_prepare()) */
+    void *prepared;           /* that engine's form of the text, or NULL */
+    size_t prepared_size;     /* bytes of it in use */
 } rbpf_program_t;
 
 /* Checks a container blob's format (header, lengths, function table, names)
@@ -153,6 +158,42 @@ int rbpf_function_find(const rbpf_program_t *prog, const char *name);
  * Either output may be NULL. For bare bytecode, function 0 is "main" at 0. */
 int rbpf_function_info(const rbpf_program_t *prog, uint32_t index, const char **name,
                        uint32_t *offset);
+
+/* ---- Engines ------------------------------------------------------------
+ * A verified program runs on the in-place interpreter, which reads the text
+ * where it is (flash). Other engines first turn it into a form of their own
+ * in a RAM buffer the host provides: rbpf_prepare_size() says how big,
+ * rbpf_prepare() fills it and attaches it to the program, and rbpf_vm_run()
+ * then uses it. Every engine gives the same results, error codes, error_at
+ * and instruction counts. A program struct may be copied and each copy
+ * prepared for another engine. */
+typedef enum rbpf_engine {
+    RBPF_ENGINE_INTERP = 0,   /* in place: no RAM beyond the VM's */
+    RBPF_ENGINE_THREADED = 1, /* translated once into a RAM form (RBPF_ENABLE_THREADED) */
+    RBPF_ENGINE_JIT = 2       /* Thumb-2 machine code (RBPF_ENABLE_JIT) */
+} rbpf_engine_t;
+#define RBPF_ENGINE_COUNT 3
+
+/* "interp", "threaded", "jit"; "unknown" for others. */
+const char *rbpf_engine_name(int engine);
+
+/* The engine called `name`, or RBPF_ERR_ARGUMENT. */
+int rbpf_engine_find(const char *name);
+
+/* 1 when `engine` is compiled in and usable on this core, else 0. */
+int rbpf_engine_available(int engine);
+
+/* Bytes of buffer `engine` needs for the verified program `prog` (0 for the
+ * interpreter). RBPF_ERR_UNSUPPORTED when the engine is not available. */
+int rbpf_prepare_size(const rbpf_program_t *prog, int engine, size_t *size);
+
+/* Prepares the verified program `prog` for `engine` in `buffer` (8-aligned
+ * RAM that must outlive the program; for the JIT also executable) and
+ * attaches it: rbpf_vm_run() then runs on that engine. RBPF_ENGINE_INTERP
+ * (buffer NULL) detaches any prepared form. RBPF_ERR_UNSUPPORTED, or
+ * RBPF_ERR_TOO_SMALL / RBPF_ERR_ALIGNMENT for the buffer, or
+ * RBPF_ERR_ARGUMENT for a program not verified. */
+int rbpf_prepare(rbpf_program_t *prog, int engine, void *buffer, size_t size);
 
 /* ---- Memory regions ----------------------------------------------------- */
 #define RBPF_READ 1u

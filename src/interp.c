@@ -1,215 +1,45 @@
 /*
- * interp.c: the interpreter. Runs a verified program and trusts what the
- * verifier proved (known opcodes, registers r0..r10, targets inside the
- * text), so it checks only memory accesses, the instruction budget and the
- * call depth. Handlers are expanded from RBPF_ISA rows to computed-goto
- * labels or to switch cases; the dispatch table is generated from
- * RBPF_ISA, so a compiled-out feature has no handler.
+ * interp.c: the in-place interpreter. Runs a verified program where it lies
+ * (flash, typically) and trusts what the verifier proved (known opcodes,
+ * registers r0..r10, targets inside the text), so it checks only memory
+ * accesses, the instruction budget and the call depth. The VM around it
+ * (set-up, regions, the access check's slow path, helper calls, call
+ * frames) is vm.c's; the arithmetic is alu.h's. Handlers are expanded from
+ * RBPF_ISA rows to computed-goto labels or to switch cases, so a
+ * compiled-out feature has no handler.
  *
  * Speed (docs/performance.md has the figures): the budget is counted per
  * block, not per instruction; the stack and the context are checked
- * inline before the general region list; built for speed, every handler
- * decodes only the fields it uses and ends in its own indirect jump.
- * Built with -Os, the handlers share bodies instead, to stay small.
+ * inline before the general region list; in the fast layout every handler
+ * decodes only the fields it uses and ends in its own indirect jump. The
+ * compact layout (RBPF_COMPACT) shares bodies instead, to stay small.
+ *
+ * The shapes of the run loop, and the builds that run the unit tests and
+ * the conformance suite in each (Makefile VARIANTS, port/cortex-m/port.mk):
+ *
+ *   layout   dispatch        pointers  built and tested by
+ *   fast     computed goto   64-bit    host, asan (make test-unit, -conformance)
+ *   fast     switch          64-bit    switch
+ *   compact  switch          64-bit    compact
+ *   fast     computed goto   32-bit    m32, m32-asan; Cortex-M4 -O2 under QEMU (full-o2)
+ *   fast     switch          32-bit    m32-switch
+ *   compact  switch          32-bit    m32-compact; Cortex-M4 and Cortex-M0 -Os under QEMU
+ *
+ * The compact layout always dispatches by switch: on Thumb-2 that is one
+ * tbh, on Thumb-1 and RV32 about as small as a table of label offsets,
+ * and it needs no label arithmetic whose width could overflow.
  */
 #include <string.h>
 
-#include "internal.h"
-
-#define FRAME_RECORD ((uint32_t)sizeof(rbpf_frame_record_t))
-
-/* 1 when [a, a + size) lies inside [start, start + length). No region
- * wraps the address space (each is a C object, or checked so by
- * rbpf_region_add), so an `a` below start makes a - start larger than
- * length. */
-static int inside(uintptr_t a, uintptr_t size, uintptr_t start, uintptr_t length)
-{
-    return size <= length && a - start <= length - size;
-}
-
-static int granted(const rbpf_vm_t *vm, uint64_t addr, uint64_t size, uint32_t access)
-{
-    const rbpf_config_t *c = vm->config;
-    const rbpf_program_t *p = vm->program;
-    const rbpf_region_t *r;
-    const uintptr_t a = (uintptr_t)addr, n = (uintptr_t)size;
-    const uint64_t records = (uint64_t)vm->call_depth * FRAME_RECORD;
-
-    /* Beyond the host's address space (a 32-bit core): in no region. */
-    if (a != addr || n != size)
-        return 0;
-    /* The stack above the saved call frames. */
-    if (records <= c->stack_size &&
-        inside(a, n, (uintptr_t)c->stack + (uintptr_t)records, c->stack_size - (uintptr_t)records))
-        return 1;
-    if (inside(a, n, (uintptr_t)vm->context, vm->context_length))
-        return 1;
-    /* data + bss fit size_t (rbpf_vm_init checked them against ram_size) */
-    if (inside(a, n, (uintptr_t)vm->ram, (uintptr_t)((uint64_t)p->data_len + p->bss_len)))
-        return 1;
-    if (!(access & RBPF_WRITE) && inside(a, n, (uintptr_t)p->rodata, p->rodata_len))
-        return 1;
-    for (r = vm->regions; r != NULL; r = r->next)
-        if ((r->flags & access) == access && inside(a, n, r->start, r->length))
-            return 1;
-    return 0;
-}
-
-int rbpf_vm_check(const rbpf_vm_t *vm, uint64_t address, uint64_t length, uint32_t access)
-{
-    if (length == 0)
-        return RBPF_OK;
-    if (vm == NULL || vm->program == NULL || vm->config == NULL)
-        return RBPF_ERR_ARGUMENT;
-    return granted(vm, address, length, access) ? RBPF_OK : RBPF_ERR_MEMORY;
-}
-
-int rbpf_vm_init(rbpf_vm_t *vm, const rbpf_program_t *prog, const rbpf_config_t *config,
-                 void *ram, size_t ram_size)
-{
-    uint64_t need;
-
-    if (vm == NULL || prog == NULL || config == NULL || prog->text == NULL ||
-        (config->stack == NULL && config->stack_size != 0) ||
-        (config->helpers == NULL && config->helper_count != 0))
-        return RBPF_ERR_ARGUMENT;
-    if ((uintptr_t)config->stack % 8u != 0)
-        return RBPF_ERR_ALIGNMENT;
-    need = (uint64_t)prog->data_len + prog->bss_len;
-    if (need != 0) {
-        if (ram == NULL || ram_size < need)
-            return RBPF_ERR_TOO_SMALL;
-        if ((uintptr_t)ram % 8u != 0)
-            return RBPF_ERR_ALIGNMENT;
-        if (prog->data_len != 0)
-            memcpy(ram, prog->data, prog->data_len);
-        memset((uint8_t *)ram + prog->data_len, 0, prog->bss_len);
-    }
-    memset(vm, 0, sizeof(*vm));
-    vm->program = prog;
-    vm->config = config;
-    vm->ram = ram;
-    vm->error_at = -1;
-    vm->local_store.head = RBPF_STORE_NONE;
-    return RBPF_OK;
-}
-
-int rbpf_region_add(rbpf_vm_t *vm, rbpf_region_t *region, const void *start, size_t length,
-                    uint32_t flags)
-{
-    const rbpf_region_t *r;
-
-    if (vm == NULL || region == NULL || flags == 0 || (flags & ~RBPF_RW) != 0 ||
-        (uintptr_t)start + length < (uintptr_t)start)
-        return RBPF_ERR_ARGUMENT;
-    for (r = vm->regions; r != NULL; r = r->next)
-        if (r == region)
-            return RBPF_ERR_ARGUMENT; /* already in the list: would make a cycle */
-    region->start = (uintptr_t)start;
-    region->length = length;
-    region->flags = flags;
-    region->next = vm->regions;
-    vm->regions = region;
-    return RBPF_OK;
-}
-
-/* Sign-extends the low `bits` bits of x. */
-static uint64_t sext(uint64_t x, unsigned bits)
-{
-    const uint64_t m = (uint64_t)1 << (bits - 1);
-    x &= (m << 1) - 1;
-    return (x ^ m) - m;
-}
-
-#if RBPF_ENABLE_ATOMIC || defined(__OPTIMIZE_SIZE__)
-/* Atomics, and the shared load and store bodies of -Os builds. */
-static uint64_t load(const void *p, unsigned size)
-{
-    uint8_t b;
-    uint16_t h;
-    uint32_t w;
-    uint64_t d;
-    switch (size) {
-    case 1: memcpy(&b, p, 1); return b;
-    case 2: memcpy(&h, p, 2); return h;
-    case 4: memcpy(&w, p, 4); return w;
-    default: memcpy(&d, p, 8); return d;
-    }
-}
-
-static void store(void *p, uint64_t v, unsigned size)
-{
-    uint8_t b = (uint8_t)v;
-    uint16_t h = (uint16_t)v;
-    uint32_t w = (uint32_t)v;
-    switch (size) {
-    case 1: memcpy(p, &b, 1); break;
-    case 2: memcpy(p, &h, 2); break;
-    case 4: memcpy(p, &w, 4); break;
-    default: memcpy(p, &v, 8); break;
-    }
-}
-#endif
-
-static int host_big_endian(void)
-{
-    const uint16_t one = 1;
-    uint8_t first;
-    memcpy(&first, &one, 1);
-    return first == 0;
-}
-
-/* The low `bits` bits of x, byte-swapped when `swap`. */
-static uint64_t byteswap(uint64_t x, unsigned bits, int swap)
-{
-    if (swap) {
-        uint64_t r = 0;
-        unsigned i;
-        for (i = 0; i < 8; i++, x >>= 8)
-            r = (r << 8) | (x & 0xff);
-        return r >> (64 - bits);
-    }
-    return bits == 64 ? x : x & (((uint64_t)1 << bits) - 1);
-}
-
-/* Division and modulo with RFC 9669's results for 0, -1 and INT_MIN,
- * signed ones on magnitudes so no C operation overflows. `sign` is the sign
- * bit and `mask` the width (32 or 64 bits). */
-static uint64_t divide(uint64_t a, uint64_t b, int is_signed, int modulo, uint64_t sign,
-                       uint64_t mask)
-{
-    uint64_t na = 0, nb = 0, q;
-    a &= mask;
-    b &= mask;
-    if (b == 0)
-        return modulo ? a : 0;
-    if (is_signed) {
-        na = a & sign;
-        nb = b & sign;
-        if (na)
-            a = (0 - a) & mask;
-        if (nb)
-            b = (0 - b) & mask;
-    }
-    q = modulo ? a % b : a / b;
-    return ((modulo ? na : na ^ nb) ? 0 - q : q) & mask;
-}
-
-/* Arithmetic right shift of the `bits`-bit value a by s < bits. */
-static uint64_t arsh(uint64_t a, unsigned s, unsigned bits)
-{
-    uint64_t r = a >> s;
-    if ((a >> (bits - 1)) & 1u)
-        r |= ~(uint64_t)0 << (bits - 1 - s);
-    return r;
-}
+#include "alu.h"
+#include "vm.h"
 
 /* ---- Fast paths of the run loop ------------------------------------------
  *
  * Memory: the stack and the context are checked inline, each as one
  * subtraction and one comparison against a limit that leaves room for the
  * widest access (8 bytes); an access that misses both (other regions, or
- * the last 7 bytes of one) goes through granted(), which decides exactly.
+ * the last 7 bytes of one) goes through rbpf_granted_() (vm.c), which decides exactly.
  *
  * Budget: instructions are counted per block, not one by one. A block is a
  * straight-line stretch from `block` (a jump target) to the next taken
@@ -235,15 +65,6 @@ static uintptr_t fast_lim(uint64_t length)
 #else
 #define IN_FAST(r, a) ((uintptr_t)(a) - r##_start < r##_lim)
 #endif
-
-#if defined(__GNUC__) && defined(__OPTIMIZE_SIZE__)
-/* -Os: out of line, so the run loop needs no literal for the default */
-__attribute__((noinline))
-#endif
-static uint32_t budget_of(const rbpf_config_t *config)
-{
-    return config->budget ? config->budget : RBPF_DEFAULT_BUDGET;
-}
 
 /* Budget windows of at most this many instructions keep every distance
  * in bytes far from the sign bit of a 32-bit intptr_t. */
@@ -273,22 +94,20 @@ static uintptr_t window_open(uint32_t *remaining, uintptr_t *lim0, uint32_t used
 #define USED(p) ((uint32_t)((acc + ((uintptr_t)(p) - lim0)) / RBPF_INSN_SIZE))
 
 
-#define R(n) regs[n]
-/* Two builds of the handlers. For speed, each handler decodes the fields
- * it uses from the instruction itself (src from a 16-bit load: one shift,
- * no mask) and ends in its own indirect jump. For size (-Os, where gcc
- * merges all indirect jumps into one anyway), handlers jump to one
- * dispatch point, the _K and _X rows share a body, all loads one body, all
- * stores one, and the conditional jumps one taken-branch tail. */
-#if defined(__OPTIMIZE_SIZE__)
-#define RBPF_COMPACT_ 1
+#if defined(__GNUC__) || defined(__clang__)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
-#define RBPF_COMPACT_ 0
+#define UNLIKELY(x) (x)
 #endif
-/* Thumb-2 at -Os: a switch dispatches with one tbh (a halfword table in
- * the code) where a label table needs two literal loads, an add and the
- * Thumb bit set before bx. */
-#if RBPF_USE_COMPUTED_GOTO && !(RBPF_COMPACT_ && defined(__thumb2__))
+
+#define R(n) regs[n]
+/* Two layouts of the handlers. Fast: each handler decodes the fields it
+ * uses from the instruction itself (src from a 16-bit load: one shift, no
+ * mask) and ends in its own indirect jump. Compact (RBPF_COMPACT): handlers
+ * go to one dispatch point, the _K and _X rows share a body, all loads one
+ * body, all stores one, and the conditional jumps one taken-branch tail. */
+#define RBPF_COMPACT_ RBPF_COMPACT
+#if RBPF_USE_COMPUTED_GOTO && !RBPF_COMPACT_
 #define GOTO_ 1
 #define OP(name) L_##name:
 #else
@@ -308,12 +127,12 @@ static uintptr_t window_open(uint32_t *remaining, uintptr_t *lim0, uint32_t used
 #define FAIL(code) do { rc = (code); goto fail; } while (0)
 #define HOST(addr) ((void *)(uintptr_t)(addr))
 /* Recomputed where needed (rarely), which saves the stack slots. */
-#define BUDGET_ budget_of(config)
+#define BUDGET_ rbpf_budget_(config)
 #define TEXT_END_ (text + prog->text_len)
 #define ACCESS(addr, size, access)                                       \
     do {                                                                 \
         if (UNLIKELY(!IN_FAST(ctx, addr) && !IN_FAST(stk, addr) &&       \
-                     !granted(vm, (addr), (size), (access))))            \
+                     !rbpf_granted_(vm, (addr), (size), (access))))            \
             FAIL(RBPF_ERR_MEMORY);                                       \
     } while (0)
 
@@ -357,12 +176,6 @@ static uintptr_t window_open(uint32_t *remaining, uintptr_t *lim0, uint32_t used
 #define TAKEN_() goto taken
 #else
 #define TAKEN_() JUMP(OFF)
-#endif
-
-#if defined(__GNUC__) || defined(__clang__)
-#define UNLIKELY(x) __builtin_expect(!!(x), 0)
-#else
-#define UNLIKELY(x) (x)
 #endif
 
 /* The _K and _X rows of one operation: BODY(second operand, P, Q). For
@@ -481,35 +294,13 @@ static uintptr_t window_open(uint32_t *remaining, uintptr_t *lim0, uint32_t used
         NEXT(2 * RBPF_INSN_SIZE);                                                \
     }
 
-int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_length,
-                uint64_t *result)
+int rbpf_interp_run_(rbpf_vm_t *vm, uint32_t offset, uint64_t *r0)
 {
 #if GOTO_
     /* Every opcode the verifier refuses leads to L_illegal, which it never
      * reaches. Exact mode: on 64-bit hosts a second table sends every
      * opcode to L_exact; on 32-bit cores (where the table costs flash)
      * the opcode is masked to 0, whose entry is L_exact. */
-#if RBPF_COMPACT_
-    /* -Os: offsets from L_illegal (0: an opcode the verifier refuses),
-     * sized by the highest opcode; exact mode masks the opcode to 0. */
-#if UINTPTR_MAX > 0xffffffffu
-    typedef int32_t label_offset_t;
-#else
-    typedef int16_t label_offset_t;
-#endif
-    static const label_offset_t fast_table[] = {
-        [0] = &&L_exact - &&L_illegal,
-#define DISPATCH_(name, opcode, form, sel, once, feature, mnemonic) \
-    RBPF_IF_FEATURE(feature, RBPF_ONCE_##once([opcode] = &&L_##name - &&L_illegal,))
-        RBPF_ISA(DISPATCH_)
-#undef DISPATCH_
-    };
-    unsigned mask = 0xffu;
-#define TARGET_(op) (&&L_illegal + fast_table[op])
-#define SET_EXACT(on) (mask = (on) ? 0u : 0xffu)
-#define DISPATCH_NOW() goto *TARGET_(ip[0] & mask)
-#define DISPATCH() goto dispatch
-#else
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"
     static const void *const fast_table[256] = {
@@ -529,14 +320,12 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
      * L_exact (a second table would cost a kilobyte of flash). */
     unsigned mask = 0xffu;
 #define SET_EXACT(on) (mask = (on) ? 0u : 0xffu)
-#define DISPATCH_NOW() goto *fast_table[ip[0] & mask]
+#define DISPATCH() goto *fast_table[ip[0] & mask]
 #else
     static const void *const exact_table[256] = {[0 ... 255] = &&L_exact};
     const void *const *table = fast_table;
 #define SET_EXACT(on) (table = (on) ? exact_table : fast_table)
-#define DISPATCH_NOW() goto *table[ip[0]]
-#endif
-#define DISPATCH() DISPATCH_NOW()
+#define DISPATCH() goto *table[ip[0]]
 #endif
 #else
     /* exact mode masks the opcode to 0, whose case is the check */
@@ -544,54 +333,26 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
 #define SET_EXACT(on) (mask = (on) ? 0u : 0xffu)
 #define DISPATCH() goto dispatch
 #endif
-    const rbpf_program_t *prog;
-    const rbpf_config_t *config;
-    const uint8_t *text, *ip;
+    const rbpf_program_t *const prog = vm->program;
+    const rbpf_config_t *const config = vm->config;
+    const uint8_t *const text = prog->text;
+    const uint8_t *ip = text + offset;
 #if RBPF_COMPACT_
     uint64_t regs_[11], *regs = regs_;
 #else
     uint64_t regs[11];
 #endif
-    uint32_t offset;
-#if RBPF_ENABLE_LOCAL_CALLS && !RBPF_COMPACT_
-    uint32_t depth = 0;
-#define CALL_DEPTH_ depth
-#define SET_CALL_DEPTH_(n) (vm->call_depth = depth = (n))
-#else
-    /* -Os: read from the VM where needed, one stack slot fewer */
-#define CALL_DEPTH_ vm->call_depth
-#define SET_CALL_DEPTH_(n) (vm->call_depth = (n))
-#endif
-    uintptr_t stack_top, acc, stk_start, stk_lim, ctx_start, ctx_lim;
+    uintptr_t acc, stk_start, stk_lim, ctx_start, ctx_lim;
     uint32_t remaining;
     uintptr_t lim0;
     int rc;
 
-    if (vm == NULL || vm->program == NULL || vm->config == NULL ||
-        (context == NULL && context_length != 0))
-        return RBPF_ERR_ARGUMENT;
-    prog = vm->program;
-    config = vm->config;
-    vm->error_at = -1;
-    vm->instructions = 0;
-    rc = rbpf_function_info(prog, index, NULL, &offset);
-    if (rc != RBPF_OK)
-        return rc;
-    text = prog->text;
-    ip = text + offset;
     remaining = BUDGET_;
     acc = window_open(&remaining, &lim0, 0, TEXT_END_, ip);
-    stack_top = (uintptr_t)config->stack + config->stack_size;
-    if (config->stack_size != 0)
-        memset(config->stack, 0, config->stack_size);
     stk_start = (uintptr_t)config->stack;
     stk_lim = fast_lim(config->stack_size);
-    ctx_start = (uintptr_t)context;
-    ctx_lim = fast_lim(context_length);
-
-    vm->context = context;
-    vm->context_length = context_length;
-    vm->call_depth = 0;
+    ctx_start = (uintptr_t)vm->context;
+    ctx_lim = fast_lim(vm->context_length);
 #if RBPF_COMPACT_
     memset(regs_, 0, sizeof(regs_));
 #if defined(__GNUC__)
@@ -602,12 +363,12 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
 #else
     memset(regs, 0, sizeof(regs));
 #endif
-    R(1) = (uintptr_t)context;
-    R(2) = context_length;
-    R(10) = stack_top;
+    R(1) = (uintptr_t)vm->context;
+    R(2) = vm->context_length;
+    R(10) = (uintptr_t)config->stack + config->stack_size;
 
     SET_EXACT(OUTRUNS(acc));
-#if GOTO_ && !RBPF_COMPACT_
+#if GOTO_
     DISPATCH();
 #else
 #if RBPF_COMPACT_
@@ -616,14 +377,10 @@ next:
     ip += RBPF_INSN_SIZE;
 #endif
 dispatch:
-#if GOTO_
-    DISPATCH_NOW();
-#else
     op = ip[0] & mask;
 again:
     switch (op) {
     case 0:
-#endif
 #endif
 #if GOTO_
 L_exact:
@@ -667,28 +424,28 @@ L_illegal:
     ALU_LOW_(XOR, a ^ b)
     ALU64_(LSH, a << (b & 63))
     ALU64_(RSH, a >> (b & 63))
-    ALU64_(ARSH, arsh(a, (unsigned)(b & 63), 64))
-    ALU2_(DIV, MOD, 64, divide(a, b, OFF != 0, 0, SIGN64_, ~(uint64_t)0),
-          divide(a, b, OFF != 0, 1, SIGN64_, ~(uint64_t)0),
-          divide(a, b, OFF != 0, MODULO_, SIGN64_, ~(uint64_t)0))
+    ALU64_(ARSH, rbpf_arsh_(a, (unsigned)(b & 63), 64))
+    ALU2_(DIV, MOD, 64, rbpf_divide_(a, b, OFF != 0, 0, SIGN64_, ~(uint64_t)0),
+          rbpf_divide_(a, b, OFF != 0, 1, SIGN64_, ~(uint64_t)0),
+          rbpf_divide_(a, b, OFF != 0, MODULO_, SIGN64_, ~(uint64_t)0))
     OP(MOV64_K) { DST = IMM64; NEXT(8); }
     /* offset 0, or 8/16/32 for movsx: its low byte tells */
-    OP(MOV64_X) { DST = UNLIKELY(ip[2]) ? sext(SRC, ip[2]) : SRC; NEXT(8); }
+    OP(MOV64_X) { DST = UNLIKELY(ip[2]) ? rbpf_sext_(SRC, ip[2]) : SRC; NEXT(8); }
     OP(NEG64) { DST = 0 - DST; NEXT(8); }
 #if RBPF_ENABLE_ALU32
     ALU32_LOW_(LSH, a << (b & 31))
     ALU32_(RSH, a >> (b & 31))
-    ALU32_(ARSH, arsh(a, b & 31, 32))
-    ALU2_(DIV, MOD, 32, divide(a, b, OFF != 0, 0, SIGN64_ >> 32, 0xffffffffu),
-          divide(a, b, OFF != 0, 1, SIGN64_ >> 32, 0xffffffffu),
-          divide(a, b, OFF != 0, MODULO_, SIGN64_ >> 32, 0xffffffffu))
+    ALU32_(ARSH, rbpf_arsh_(a, b & 31, 32))
+    ALU2_(DIV, MOD, 32, rbpf_divide_(a, b, OFF != 0, 0, SIGN64_ >> 32, 0xffffffffu),
+          rbpf_divide_(a, b, OFF != 0, 1, SIGN64_ >> 32, 0xffffffffu),
+          rbpf_divide_(a, b, OFF != 0, MODULO_, SIGN64_ >> 32, 0xffffffffu))
     OP(MOV32_K) { DST = (uint32_t)IMM; NEXT(8); }
-    OP(MOV32_X) { DST = (uint32_t)(UNLIKELY(ip[2]) ? sext(SRC, ip[2]) : SRC); NEXT(8); }
+    OP(MOV32_X) { DST = (uint32_t)(UNLIKELY(ip[2]) ? rbpf_sext_(SRC, ip[2]) : SRC); NEXT(8); }
     OP(NEG32) { DST = (uint32_t)(0 - DST); NEXT(8); }
 #endif
-    OP(LE16) { DST = byteswap(DST, (unsigned)IMM, host_big_endian()); NEXT(8); }
-    OP(BE16) { DST = byteswap(DST, (unsigned)IMM, !host_big_endian()); NEXT(8); }
-    OP(BSWAP16) { DST = byteswap(DST, (unsigned)IMM, 1); NEXT(8); }
+    OP(LE16) { DST = rbpf_byteswap_(DST, (unsigned)IMM, rbpf_host_big_endian_()); NEXT(8); }
+    OP(BE16) { DST = rbpf_byteswap_(DST, (unsigned)IMM, !rbpf_host_big_endian_()); NEXT(8); }
+    OP(BSWAP16) { DST = rbpf_byteswap_(DST, (unsigned)IMM, 1); NEXT(8); }
 
     LDDW_(LDDW, 0)
     LDDW_(LDDWD, (uintptr_t)vm->ram)
@@ -701,15 +458,15 @@ L_illegal:
         const uint64_t addr = SRC + (uint64_t)(int64_t)OFF;
         uint64_t v;
         ACCESS(addr, size, RBPF_READ);
-        v = load(HOST(addr), size);
-        DST = (ip[0] & 0xe0) == 0x80 ? sext(v, 8 * size) : v;
+        v = rbpf_load_(HOST(addr), size);
+        DST = (ip[0] & 0xe0) == 0x80 ? rbpf_sext_(v, 8 * size) : v;
         NEXT(8);
     }
     OP(STB) OP(STH) OP(STW) OP(STDW) OP(STXB) OP(STXH) OP(STXW) OP(STXDW) {
         const unsigned size = SIZE_;
         const uint64_t addr = DST + (uint64_t)(int64_t)OFF;
         ACCESS(addr, size, RBPF_WRITE);
-        store(HOST(addr), (ip[0] & 1) ? SRC : IMM64, size);
+        rbpf_store_(HOST(addr), (ip[0] & 1) ? SRC : IMM64, size);
         NEXT(8);
     }
 #else
@@ -741,7 +498,7 @@ L_illegal:
         const int32_t operation = IMM;
         uint64_t old, now;
         ACCESS(addr, size, RBPF_RW);
-        old = load(HOST(addr), size);
+        old = rbpf_load_(HOST(addr), size);
         switch (operation & ~RBPF_ATOMIC_FETCH) {
         case RBPF_ATOMIC_OR: now = old | value; break;
         case RBPF_ATOMIC_AND: now = old & value; break;
@@ -753,7 +510,7 @@ L_illegal:
             break;
         default: now = old + value; break;
         }
-        store(HOST(addr), now, size);
+        rbpf_store_(HOST(addr), now, size);
         if ((operation & RBPF_ATOMIC_FETCH) && operation != RBPF_ATOMIC_CMPXCHG)
             SRC = old;
         NEXT(8);
@@ -774,54 +531,28 @@ L_illegal:
     OP(CALL) {
 #if RBPF_ENABLE_LOCAL_CALLS
         if ((ip[1] >> 4) == RBPF_CALL_LOCAL) {
-            rbpf_frame_record_t *rec;
-            const uint32_t frame = prog->frame_size, d = CALL_DEPTH_;
-            if (d + 1 > (config->max_call_depth ? config->max_call_depth
-                                                    : RBPF_DEFAULT_CALL_DEPTH))
-                FAIL(RBPF_ERR_CALL_DEPTH);
-            /* the callee's frame must stay above the saved records */
-            if ((uint64_t)(R(10) - (uintptr_t)config->stack) <
-                2 * (uint64_t)frame + (uint64_t)(d + 1) * FRAME_RECORD)
-                FAIL(RBPF_ERR_STACK_OVERFLOW);
-            rec = (rbpf_frame_record_t *)((uint8_t *)config->stack +
-                                           (size_t)d * FRAME_RECORD);
-            memcpy(rec->saved, &R(6), sizeof(rec->saved));
-            rec->return_at = (uint64_t)(ip - text);
-            SET_CALL_DEPTH_(d + 1);
-            stk_start = (uintptr_t)config->stack + (uintptr_t)(d + 1) * FRAME_RECORD;
-            stk_lim = fast_lim(config->stack_size - (uint64_t)(d + 1) * FRAME_RECORD);
-            R(10) -= frame;
+            uint32_t depth;
+            rc = rbpf_call_push_(vm, regs, (uint32_t)(ip - text));
+            if (rc != RBPF_OK)
+                FAIL(rc);
+            depth = vm->call_depth;
+            stk_start = (uintptr_t)config->stack + (uintptr_t)depth * RBPF_FRAME_RECORD;
+            stk_lim = fast_lim(config->stack_size - (uint64_t)depth * RBPF_FRAME_RECORD);
             TAKE(ip + SLOT_ + (ptrdiff_t)IMM * SLOT_);
         }
 #endif
-        {
-            /* verified against a helper table, maybe not this one */
-            const rbpf_helper_t *h = config->helpers;
-            const rbpf_helper_t *end = h + config->helper_count;
-            uint64_t value = 0;
-            while (h != end && h->id != (uint32_t)IMM)
-                h++;
-            if (h == end || h->fn == NULL)
-                FAIL(RBPF_ERR_ILLEGAL_CALL);
-            rc = h->fn(vm, &R(1), &value);
-            if (rc != RBPF_OK)
-                FAIL(rc < 0 && rc >= RBPF_ERR_TOO_SMALL ? rc : RBPF_ERR_HELPER);
-            R(0) = value;
-            NEXT(8);
-        }
+        rc = rbpf_call_helper_(vm, (uint32_t)IMM, regs);
+        if (rc != RBPF_OK)
+            FAIL(rc);
+        NEXT(8);
     }
     OP(EXIT) {
 #if RBPF_ENABLE_LOCAL_CALLS
-        const uint32_t d = CALL_DEPTH_;
-        if (d != 0) {
-            const rbpf_frame_record_t *rec =
-                (const rbpf_frame_record_t *)((const uint8_t *)config->stack +
-                                              (size_t)(d - 1) * FRAME_RECORD);
-            memcpy(&R(6), rec->saved, sizeof(rec->saved));
-            SET_CALL_DEPTH_(d - 1);
-            stk_start = (uintptr_t)config->stack + (uintptr_t)(d - 1) * FRAME_RECORD;
-            stk_lim = fast_lim(config->stack_size - (uint64_t)(d - 1) * FRAME_RECORD);
-            TAKE(text + rec->return_at + RBPF_INSN_SIZE);
+        if (vm->call_depth != 0) {
+            const uint32_t at = rbpf_call_pop_(vm, regs), depth = vm->call_depth;
+            stk_start = (uintptr_t)config->stack + (uintptr_t)depth * RBPF_FRAME_RECORD;
+            stk_lim = fast_lim(config->stack_size - (uint64_t)depth * RBPF_FRAME_RECORD);
+            TAKE(text + at + RBPF_INSN_SIZE);
         }
 #endif
         goto done;
@@ -848,10 +579,7 @@ refill:
 
 done:
     vm->instructions = (uint64_t)(BUDGET_ - remaining) + USED(ip + RBPF_INSN_SIZE);
-    vm->context = NULL;
-    vm->context_length = 0;
-    if (result != NULL)
-        *result = R(0);
+    *r0 = R(0);
     return RBPF_OK;
 
 fail:
@@ -859,8 +587,59 @@ fail:
     vm->instructions = (uint64_t)(BUDGET_ - remaining) + USED(ip + RBPF_INSN_SIZE);
 failed:
     vm->error_at = (int32_t)((ip - text) / RBPF_INSN_SIZE);
-    vm->context = NULL;
-    vm->context_length = 0;
-    vm->call_depth = 0;
     return rc;
 }
+
+/* The run loop's macros end here. */
+#undef UNLIKELY
+#undef R
+#undef RBPF_COMPACT_
+#undef GOTO_
+#undef OP
+#undef DST
+#undef SRC
+#undef OFF
+#undef IMM
+#undef IMM64
+#undef NEXT
+#undef FAIL
+#undef HOST
+#undef BUDGET_
+#undef TEXT_END_
+#undef ACCESS
+#undef TAKE
+#undef SLOT_
+#undef JUMP
+#undef TAKEN_
+#undef KX_
+#undef KX_SPLIT_
+#undef ALU64_BODY_
+#undef ALU32_BODY_
+#undef ALU32_LOW_BODY_
+#undef ALU64_
+#undef ALU32_
+#undef ALU32_LOW_
+#undef ALU_
+#undef ALU_LOW_
+#undef COND64_BODY_
+#undef COND32_BODY_
+#undef SIGN64_
+#undef JMP64_
+#undef JMP32_
+#undef JMP_
+#undef JMP2_
+#undef ALU2_
+#undef NEGATED_
+#undef SIGNED_
+#undef MODULO_
+#undef SIZE_
+#undef LDX_
+#undef ST_
+#undef LDDW_
+#undef TARGET_
+#undef SET_EXACT
+#undef DISPATCH
+#undef IN_FAST
+#undef WINDOW
+#undef OUTRUNS
+#undef USED

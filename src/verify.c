@@ -80,6 +80,10 @@ int rbpf_verify(rbpf_program_t *prog, const rbpf_config_t *config)
         return RBPF_ERR_ARGUMENT;
     prog->error_at = -1;
     prog->frame_size = 0;
+    prog->verified = 0;
+    prog->engine = RBPF_ENGINE_INTERP;
+    prog->prepared = NULL;
+    prog->prepared_size = 0;
     count = prog->text_len / RBPF_INSN_SIZE;
     if (count == 0)
         return fail(prog, RBPF_ERR_EMPTY, 0);
@@ -213,5 +217,6 @@ int rbpf_verify(rbpf_program_t *prog, const rbpf_config_t *config)
     if (calls && frame < 8)
         frame = 8;
     prog->frame_size = (uint32_t)frame; /* at most 2^31 + 8 */
+    prog->verified = 1;
     return RBPF_OK;
 }

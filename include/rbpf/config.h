@@ -80,6 +80,40 @@
 #endif
 #endif
 
+/* The in-place interpreter's compact layout: handlers share bodies (all
+ * loads one, all stores one, _K and _X rows one) and one dispatch point (a
+ * switch), for about a third less code at some speed (docs/performance.md
+ * has both). Default: compact when optimising for size (-Os), the fast
+ * layout otherwise. The compact layout always dispatches by switch, so
+ * RBPF_USE_COMPUTED_GOTO applies to the fast layout only. */
+#ifndef RBPF_COMPACT
+#if defined(__OPTIMIZE_SIZE__)
+#define RBPF_COMPACT 1
+#else
+#define RBPF_COMPACT 0
+#endif
+#endif
+
+/* The translated engine (src/threaded.c): rbpf_prepare() turns a verified
+ * program into a pre-decoded RAM form that runs several times faster than
+ * the in-place interpreter, at a few bytes of RAM per instruction. Off, it
+ * costs no flash and rbpf_prepare() refuses it. */
+#ifndef RBPF_ENABLE_THREADED
+#define RBPF_ENABLE_THREADED 0 /* until src/threaded.c is in */
+#endif
+
+/* The Thumb-2 JIT (src/jit/): compiles a verified program to machine code
+ * for ARMv7-M and ARMv8-M Mainline (Cortex-M3/M4/M7/M33). On by default
+ * there only; elsewhere it cannot be turned on. */
+#ifndef RBPF_ENABLE_JIT
+#if 0 /* until src/jit/ is in */ && defined(__thumb2__) && (defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__) || \
+                            defined(__ARM_ARCH_8M_MAIN__))
+#define RBPF_ENABLE_JIT 1
+#else
+#define RBPF_ENABLE_JIT 0
+#endif
+#endif
+
 /* Instructions one run may execute when the configuration gives 0. Enough
  * for real work on a microcontroller, small enough that a runaway container
  * returns within milliseconds. */

@@ -528,11 +528,75 @@ static void vm_init_errors(void **state)
     assert_int_equal(rbpf_vm_run(NULL, 0, NULL, 0, NULL), RBPF_ERR_ARGUMENT);
 }
 
+/* The engine API: names, availability, and what rbpf_prepare refuses. */
+static void engines(void **state)
+{
+    static const uint8_t code[] = {MOV(0, 7), EXIT};
+    static uint64_t buffer[64];
+    rbpf_program_t prog;
+    size_t need = 1;
+    int e;
+    (void)state;
+    unit_reset();
+    assert_string_equal(rbpf_engine_name(RBPF_ENGINE_INTERP), "interp");
+    assert_string_equal(rbpf_engine_name(RBPF_ENGINE_THREADED), "threaded");
+    assert_string_equal(rbpf_engine_name(RBPF_ENGINE_JIT), "jit");
+    assert_string_equal(rbpf_engine_name(RBPF_ENGINE_COUNT), "unknown");
+    assert_string_equal(rbpf_engine_name(-1), "unknown");
+    for (e = 0; e < RBPF_ENGINE_COUNT; e++)
+        assert_int_equal(rbpf_engine_find(rbpf_engine_name(e)), e);
+    assert_int_equal(rbpf_engine_find("fast"), RBPF_ERR_ARGUMENT);
+    assert_int_equal(rbpf_engine_find(NULL), RBPF_ERR_ARGUMENT);
+    assert_int_equal(rbpf_engine_available(RBPF_ENGINE_INTERP), 1);
+    assert_int_equal(rbpf_engine_available(RBPF_ENGINE_THREADED), RBPF_ENABLE_THREADED);
+    assert_int_equal(rbpf_engine_available(RBPF_ENGINE_JIT), RBPF_ENABLE_JIT);
+    assert_int_equal(rbpf_engine_available(RBPF_ENGINE_COUNT), 0);
+
+    /* not verified yet: refused */
+    assert_int_equal(rbpf_program_raw(&prog, code, sizeof(code)), RBPF_OK);
+    assert_int_equal(rbpf_prepare_size(&prog, RBPF_ENGINE_INTERP, &need), RBPF_ERR_ARGUMENT);
+    assert_int_equal(rbpf_prepare(&prog, RBPF_ENGINE_INTERP, NULL, 0), RBPF_ERR_ARGUMENT);
+    assert_int_equal(rbpf_verify(&prog, &unit_config), RBPF_OK);
+    assert_int_equal(prog.verified, 1);
+    assert_int_equal(prog.engine, RBPF_ENGINE_INTERP);
+    assert_int_equal(rbpf_prepare_size(&prog, RBPF_ENGINE_INTERP, &need), RBPF_OK);
+    assert_int_equal(need, 0);
+    assert_int_equal(rbpf_prepare(&prog, RBPF_ENGINE_INTERP, NULL, 0), RBPF_OK);
+    assert_int_equal(rbpf_prepare_size(&prog, RBPF_ENGINE_COUNT, &need), RBPF_ERR_UNSUPPORTED);
+    assert_int_equal(rbpf_prepare(&prog, -1, buffer, sizeof(buffer)), RBPF_ERR_UNSUPPORTED);
+    for (e = 1; e < RBPF_ENGINE_COUNT; e++) {
+        rbpf_program_t copy = prog;
+        uint64_t r0 = 0;
+        if (!rbpf_engine_available(e)) {
+            assert_int_equal(rbpf_prepare_size(&copy, e, &need), RBPF_ERR_UNSUPPORTED);
+            assert_int_equal(rbpf_prepare(&copy, e, buffer, sizeof(buffer)), RBPF_ERR_UNSUPPORTED);
+            assert_int_equal(copy.engine, RBPF_ENGINE_INTERP);
+            continue;
+        }
+        assert_int_equal(rbpf_prepare_size(&copy, e, &need), RBPF_OK);
+        assert_true(need > 0 && need <= sizeof(buffer));
+        assert_int_equal(rbpf_prepare(&copy, e, NULL, 0), RBPF_ERR_TOO_SMALL);
+        assert_int_equal(rbpf_prepare(&copy, e, buffer, need - 1), RBPF_ERR_TOO_SMALL);
+        assert_int_equal(rbpf_prepare(&copy, e, (uint8_t *)buffer + 4, need), RBPF_ERR_ALIGNMENT);
+        assert_int_equal(copy.engine, RBPF_ENGINE_INTERP);
+        assert_int_equal(rbpf_prepare(&copy, e, buffer, need), RBPF_OK);
+        assert_int_equal(copy.engine, e);
+        assert_int_equal(rbpf_vm_init(&unit_vm, &copy, &unit_config, NULL, 0), RBPF_OK);
+        assert_int_equal(rbpf_vm_run(&unit_vm, 0, NULL, 0, &r0), RBPF_OK);
+        assert_int_equal(r0, 7);
+        assert_int_equal(unit_vm.instructions, 2);
+        /* back to the interpreter */
+        assert_int_equal(rbpf_prepare(&copy, RBPF_ENGINE_INTERP, NULL, 0), RBPF_OK);
+        assert_int_equal(copy.engine, RBPF_ENGINE_INTERP);
+        assert_null(copy.prepared);
+    }
+}
+
 static void errors(void **state)
 {
     int e;
     (void)state;
-    for (e = 0; e >= RBPF_ERR_TOO_SMALL; e--) {
+    for (e = 0; e >= RBPF_ERR_UNSUPPORTED; e--) {
         const char *name = rbpf_error_name(e), *text = rbpf_strerror(e);
         assert_non_null(name);
         assert_non_null(text);
@@ -544,7 +608,8 @@ static void errors(void **state)
     assert_string_equal(rbpf_error_name(RBPF_ERR_MEMORY), "RBPF_ERR_MEMORY");
     assert_string_equal(rbpf_error_name(RBPF_ERR_TOO_SMALL), "RBPF_ERR_TOO_SMALL");
     assert_string_equal(rbpf_error_name(1), "RBPF_ERR_UNKNOWN");
-    assert_string_equal(rbpf_error_name(RBPF_ERR_TOO_SMALL - 1), "RBPF_ERR_UNKNOWN");
+    assert_string_equal(rbpf_error_name(RBPF_ERR_UNSUPPORTED), "RBPF_ERR_UNSUPPORTED");
+    assert_string_equal(rbpf_error_name(RBPF_ERR_UNSUPPORTED - 1), "RBPF_ERR_UNKNOWN");
 #if RBPF_ENABLE_ERROR_TEXT
     assert_string_equal(rbpf_strerror(RBPF_ERR_BUDGET), "instruction budget exhausted");
     assert_string_equal(rbpf_strerror(-100), "unknown error");
@@ -556,7 +621,7 @@ static void errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(alu64),       cmocka_unit_test(divmod64),
+        cmocka_unit_test(alu64),       cmocka_unit_test(engines),       cmocka_unit_test(divmod64),
         cmocka_unit_test(alu32),       cmocka_unit_test(movsx_ldsx),
         cmocka_unit_test(byteswap),    cmocka_unit_test(jumps),
         cmocka_unit_test(load_store),  cmocka_unit_test(lddw),

@@ -1,0 +1,58 @@
+/*
+ * vm.h: the VM layer every engine shares (vm.c). rbpf_vm_run() checks its
+ * arguments, finds the function, zeroes the stack and grants the context,
+ * then hands the run to the program's engine; engines call back here for
+ * the access check's slow path, helper calls, and local-call frames, so the
+ * rules of the sandbox are written once.
+ */
+#ifndef RBPF_VM_H
+#define RBPF_VM_H
+
+#include "internal.h"
+
+#define RBPF_FRAME_RECORD ((uint32_t)sizeof(rbpf_frame_record_t))
+
+/* 1 when [addr, addr + size) lies inside one region the VM grants with all
+ * of `access`: the stack above the saved call records, the context,
+ * data + bss, rodata (read only) and the added regions. */
+int rbpf_granted_(const rbpf_vm_t *vm, uint64_t addr, uint64_t size, uint32_t access);
+
+/* The configuration's budget and call depth, or their defaults. */
+uint32_t rbpf_budget_(const rbpf_config_t *config);
+uint32_t rbpf_depth_max_(const rbpf_config_t *config);
+
+/* Calls helper `id` of the VM's table with regs[1..5] and writes its result
+ * to regs[0]. Returns 0 or the error that ends the run: RBPF_ERR_ILLEGAL_CALL
+ * for an id this table lacks (the program may have been verified against
+ * another), a helper's own core error code, else RBPF_ERR_HELPER. */
+int rbpf_call_helper_(rbpf_vm_t *vm, uint32_t id, uint64_t *regs);
+
+/* A local call by the instruction at text byte offset `at`: checks the depth
+ * (RBPF_ERR_CALL_DEPTH) and that the callee's frame stays above the saved
+ * records (RBPF_ERR_STACK_OVERFLOW), saves r6..r10 and `at` in a record at
+ * the bottom of the stack, lowers regs[10] by the frame size and counts the
+ * depth in vm->call_depth. */
+int rbpf_call_push_(rbpf_vm_t *vm, uint64_t *regs, uint32_t at);
+
+/* The matching exit (vm->call_depth > 0): restores r6..r10, lowers the depth
+ * and returns the text byte offset of the call; execution goes on after it. */
+uint32_t rbpf_call_pop_(rbpf_vm_t *vm, uint64_t *regs);
+
+/* An engine's run of the function at text byte offset `offset`. The VM is
+ * set up as said above (call_depth 0, error_at -1, instructions 0); the
+ * engine starts with r1 = context, r2 = its length, r10 = stack top and the
+ * rest 0, and sets vm->instructions, vm->error_at on an error (the index of
+ * the instruction), and *r0 on success. */
+int rbpf_interp_run_(rbpf_vm_t *vm, uint32_t offset, uint64_t *r0);
+#if RBPF_ENABLE_THREADED
+int rbpf_threaded_run_(rbpf_vm_t *vm, uint32_t offset, uint64_t *r0);
+size_t rbpf_threaded_size_(const rbpf_program_t *prog);
+int rbpf_threaded_translate_(rbpf_program_t *prog, void *buffer, size_t size);
+#endif
+#if RBPF_ENABLE_JIT
+int rbpf_jit_run_(rbpf_vm_t *vm, uint32_t offset, uint64_t *r0);
+size_t rbpf_jit_size_(const rbpf_program_t *prog);
+int rbpf_jit_compile_(rbpf_program_t *prog, void *buffer, size_t size);
+#endif
+
+#endif /* RBPF_VM_H */
