@@ -113,30 +113,6 @@ uint32_t rbpf_budget_(const rbpf_config_t *config)
     return config->budget ? config->budget : RBPF_DEFAULT_BUDGET;
 }
 
-uint32_t rbpf_depth_max_(const rbpf_config_t *config)
-{
-    return config->max_call_depth ? config->max_call_depth : RBPF_DEFAULT_CALL_DEPTH;
-}
-
-int rbpf_call_helper_(rbpf_vm_t *vm, uint32_t id, uint64_t *regs)
-{
-    /* verified against a helper table, maybe not this one */
-    const rbpf_helper_t *h = vm->config->helpers;
-    const rbpf_helper_t *end = h + vm->config->helper_count;
-    uint64_t value = 0;
-    int rc;
-
-    while (h != end && h->id != id)
-        h++;
-    if (h == end || h->fn == NULL)
-        return RBPF_ERR_ILLEGAL_CALL;
-    rc = h->fn(vm, &regs[1], &value);
-    if (rc != RBPF_OK)
-        return rc < 0 && rc >= RBPF_ERR_TOO_SMALL ? rc : RBPF_ERR_HELPER;
-    regs[0] = value;
-    return RBPF_OK;
-}
-
 #if RBPF_ENABLE_LOCAL_CALLS
 int rbpf_call_push_(rbpf_vm_t *vm, uint64_t *regs, uint32_t at)
 {

@@ -8,6 +8,8 @@
 #ifndef RBPF_VM_H
 #define RBPF_VM_H
 
+#include <string.h>
+
 #include "internal.h"
 
 #define RBPF_FRAME_RECORD ((uint32_t)sizeof(rbpf_frame_record_t))
@@ -19,14 +21,36 @@ int rbpf_granted_(const rbpf_vm_t *vm, uint64_t addr, uint64_t size, uint32_t ac
 
 /* The configuration's budget and call depth, or their defaults. */
 uint32_t rbpf_budget_(const rbpf_config_t *config);
-uint32_t rbpf_depth_max_(const rbpf_config_t *config);
+static inline uint32_t rbpf_depth_max_(const rbpf_config_t *config)
+{
+    return config->max_call_depth ? config->max_call_depth : RBPF_DEFAULT_CALL_DEPTH;
+}
 
 /* Calls helper `id` of the VM's table with regs[1..5] and writes its result
  * to regs[0]. Returns 0 or the error that ends the run: RBPF_ERR_ILLEGAL_CALL
  * for an id this table lacks (the program may have been verified against
  * another), a helper's own core error code, else RBPF_ERR_HELPER. */
-int rbpf_call_helper_(rbpf_vm_t *vm, uint32_t id, uint64_t *regs);
+static inline int rbpf_call_helper_(rbpf_vm_t *vm, uint32_t id, uint64_t *regs)
+{
+    /* verified against a helper table, maybe not this one */
+    const rbpf_helper_t *h = vm->config->helpers;
+    const rbpf_helper_t *end = h + vm->config->helper_count;
+    uint64_t value = 0;
+    int rc;
 
+    while (h != end && h->id != id)
+        h++;
+    if (h == end || h->fn == NULL)
+        return RBPF_ERR_ILLEGAL_CALL;
+    rc = h->fn(vm, &regs[1], &value);
+    if (rc != RBPF_OK)
+        return rc < 0 && rc >= RBPF_ERR_TOO_SMALL ? rc : RBPF_ERR_HELPER;
+    regs[0] = value;
+    return RBPF_OK;
+}
+
+
+#if RBPF_ENABLE_LOCAL_CALLS
 /* A local call by the instruction at text byte offset `at`: checks the depth
  * (RBPF_ERR_CALL_DEPTH) and that the callee's frame stays above the saved
  * records (RBPF_ERR_STACK_OVERFLOW), saves r6..r10 and `at` in a record at
@@ -37,6 +61,8 @@ int rbpf_call_push_(rbpf_vm_t *vm, uint64_t *regs, uint32_t at);
 /* The matching exit (vm->call_depth > 0): restores r6..r10, lowers the depth
  * and returns the text byte offset of the call; execution goes on after it. */
 uint32_t rbpf_call_pop_(rbpf_vm_t *vm, uint64_t *regs);
+#endif
+
 
 /* An engine's run of the function at text byte offset `offset`. The VM is
  * set up as said above (call_depth 0, error_at -1, instructions 0); the
