@@ -141,14 +141,16 @@ static int write_output(const char *path, const void *data, size_t n)
 }
 
 /* ---- gen ---------------------------------------------------------------- */
-static int gen_file(const char *in, const char *out)
+/* Converts object `in` to container `out`; refusals name `shown` (the
+ * source file when the object is build's temporary one). */
+static int gen_file(const char *in, const char *shown, const char *out)
 {
     rbpf_tool_buf_t elf = {0}, container = {0};
     rbpf_tool_error_t err;
     int status = read_input(in, &elf);
     if (status == 0) {
         if (rbpf_tool_gen(elf.data, elf.length, &container, &err) != 0)
-            status = error(EXIT_REFUSED, "%s: %s", in, err.text);
+            status = error(EXIT_REFUSED, "%s: %s", shown, err.text);
         else
             status = write_output(out, container.data, container.length);
     }
@@ -173,7 +175,7 @@ static int cmd_gen(int argc, char **argv)
     if (!in)
         return usage_error("gen", "%sno input object", "");
     char *def = out ? NULL : replace_extension(in, ".bin", 0);
-    int status = gen_file(in, out ? out : def);
+    int status = gen_file(in, in, out ? out : def);
     free(def);
     return status;
 }
@@ -211,8 +213,9 @@ static const char *container_include(char *buf, size_t size)
     return is_dir(buf) ? buf : NULL;
 }
 
-/* Runs argv; returns its exit status, 127 when it cannot be started. */
-static int run_process(char **args, int quiet)
+/* Runs argv with stderr sent to err_path (NULL: inherited); returns its exit
+ * status, 127 when it cannot be started, 128 + N when signal N ended it. */
+static int run_process(char **args, const char *err_path)
 {
     fflush(stdout);
     fflush(stderr);
@@ -220,9 +223,9 @@ static int run_process(char **args, int quiet)
     if (pid < 0)
         return -1;
     if (pid == 0) {
-        if (quiet) {
-            FILE *null = freopen("/dev/null", "w", stderr);
-            (void)null;
+        if (err_path) {
+            FILE *f = freopen(err_path, "w", stderr);
+            (void)f;
         }
         execvp(args[0], args);
         _exit(127);
@@ -234,6 +237,74 @@ static int run_process(char **args, int quiet)
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
     return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+/* Copies clang's diagnostics to stderr, up to a crash report's stack dump
+ * (which names temporary files and helps nobody write a container). */
+static void show_diagnostics(const char *text)
+{
+    const char *cut = strstr(text, "PLEASE submit a bug report");
+    const char *dump = strstr(text, "Stack dump:");
+    if (!cut || (dump && dump < cut))
+        cut = dump;
+    const char *end = cut ? cut : text + strlen(text);
+    int backend = strstr(text, "error in backend") != NULL;
+    while (text < end) {
+        size_t n = strcspn(text, "\n");
+        if (text + n > end)
+            n = (size_t)(end - text);
+        /* a backend failure's indented lines are the compiler's own graph */
+        if (!backend || (text[0] != ' ' && text[0] != '\t'))
+            fprintf(stderr, "%.*s\n", (int)n, text);
+        text += n + (text[n] == '\n');
+    }
+}
+
+/* The line number of the first diagnostic "SRC:LINE:COL: ..." that contains
+ * `what`, or 0. */
+static unsigned long diagnostic_line(const char *diag, const char *src, const char *what)
+{
+    const char *hit = strstr(diag, what);
+    if (!hit)
+        return 0;
+    while (hit > diag && hit[-1] != '\n')
+        hit--;
+    size_t n = strlen(src);
+    if (strncmp(hit, src, n) != 0 || hit[n] != ':')
+        return 0;
+    return strtoul(hit + n + 1, NULL, 10);
+}
+
+/* The one-line reason a clang run failed, from its diagnostics: a cpu level
+ * too low for signed division, one this clang does not know, or neither. */
+static int build_failure(const char *src, const char *clang, const char *cpu, const char *diag,
+                         int rc)
+{
+    if (strstr(diag, "signed division")) {
+        /* clang 18 and later say file:line above; clang 14 names the function */
+        const char *fn = strstr(diag, "In function: ");
+        int len = 0;
+        if (fn) {
+            fn += 13;
+            len = (int)strcspn(fn, "\r\n");
+        }
+        unsigned long line = diagnostic_line(diag, src, "signed division");
+        char where[64] = "";
+        if (line)
+            snprintf(where, sizeof where, ":%lu", line);
+        return error(EXIT_REFUSED,
+                     "%s%s%s%.*s: signed division or remainder needs --cpu v4 (clang 18 or "
+                     "later); --cpu %s has only unsigned ones (or make the operands unsigned)",
+                     src, where, fn ? ": function " : "", len, fn ? fn : "", cpu);
+    }
+    if (strstr(diag, "unknown target CPU"))
+        return error(EXIT_REFUSED,
+                     "%s: '%s' does not know --cpu %s: v4 needs clang 18 or later (CLANG=clang-19), "
+                     "v1 to v3 any clang with the BPF target",
+                     src, clang, cpu);
+    if (rc >= 128)
+        return error(EXIT_REFUSED, "%s: clang crashed (signal %d)", src, rc - 128);
+    return error(EXIT_REFUSED, "%s: clang failed (exit status %d)", src, rc);
 }
 
 static int cmd_build(int argc, char **argv)
@@ -266,6 +337,11 @@ static int cmd_build(int argc, char **argv)
             extra[n_extra++] = argv[++i];
         } else if ((strncmp(a, "-I", 2) == 0 || strncmp(a, "-D", 2) == 0) && a[2]) {
             extra[n_extra++] = (char *)a;
+        } else if (strcmp(a, "-X") == 0 && i + 1 < argc) {
+            extra[n_extra++] = argv[++i];
+        } else if (strcmp(a, "--") == 0) {
+            while (++i < argc)
+                extra[n_extra++] = argv[i];
         } else if (a[0] == '-' && a[1]) {
             status = usage_error("build", "unknown option '%s'", a);
         } else if (!src) {
@@ -283,25 +359,29 @@ static int cmd_build(int argc, char **argv)
         else if (S_ISDIR(st.st_mode))
             status = error(EXIT_USAGE, "%s: is a directory, not a file", src);
     }
+    char tmp[] = "/tmp/rbpf-build-XXXXXX", diag_path[] = "/tmp/rbpf-build-XXXXXX";
+    int fd = -1, diag_fd = -1;
+    if (status == 0 && ((fd = mkstemp(tmp)) < 0 || (diag_fd = mkstemp(diag_path)) < 0))
+        status = error(EXIT_USAGE, "cannot create a temporary file: %s", strerror(errno));
+    char **args = status == 0 ? calloc(n_extra + 32, sizeof *args) : NULL;
+    if (status == 0 && !args)
+        status = error(EXIT_USAGE, "out of memory");
     if (status != 0) {
+        if (fd >= 0)
+            close(fd), unlink(tmp);
+        if (diag_fd >= 0)
+            close(diag_fd), unlink(diag_path);
         free(extra);
         return status;
     }
-
-    char tmp[] = "/tmp/rbpf-build-XXXXXX";
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        free(extra);
-        return error(EXIT_USAGE, "cannot create a temporary file: %s", strerror(errno));
-    }
     close(fd);
+    close(diag_fd);
 
     char mcpu[32], incbuf[PATH_MAX + 32];
     snprintf(mcpu, sizeof mcpu, "-mcpu=%s", cpu);
     const char *inc = container_include(incbuf, sizeof incbuf);
     const char *ext = strrchr(src, '.');
     int cxx = ext && (!strcmp(ext, ".cpp") || !strcmp(ext, ".cc") || !strcmp(ext, ".cxx"));
-    char *args[64 + 2 * 64];
     size_t k = 0;
     args[k++] = (char *)clang;
     args[k++] = "-target";
@@ -310,6 +390,10 @@ static int cmd_build(int argc, char **argv)
     args[k++] = (char *)opt;
     args[k++] = "-ffreestanding";
     args[k++] = "-fno-common";
+    /* clang 20 and later turn dense switches into `gotox` through a
+     * .jumptables section at --cpu v4, which containers do not support. */
+    args[k++] = "-fno-jump-tables";
+    args[k++] = "-fno-crash-diagnostics";
     if (cxx) {
         args[k++] = "-fno-exceptions";
         args[k++] = "-fno-rtti";
@@ -318,7 +402,7 @@ static int cmd_build(int argc, char **argv)
         args[k++] = "-I";
         args[k++] = (char *)inc;
     }
-    for (size_t i = 0; i < n_extra && k < sizeof args / sizeof args[0] - 8; i++)
+    for (size_t i = 0; i < n_extra; i++)
         args[k++] = extra[i];
     args[k++] = "-c";
     args[k++] = (char *)src;
@@ -326,7 +410,14 @@ static int cmd_build(int argc, char **argv)
     args[k++] = tmp;
     args[k] = NULL;
 
-    int rc = run_process(args, 0);
+    int rc = run_process(args, diag_path);
+    rbpf_tool_buf_t diag = {0};
+    rbpf_tool_error_t err;
+    if (rbpf_tool_read_file(diag_path, &diag, &err) == 0)
+        rbpf_tool_buf_put(&diag, "", 1);
+    const char *diag_text = diag.data ? (const char *)diag.data : "";
+    if (rc != 127)
+        show_diagnostics(diag_text);
     if (rc == 127) {
         status = error(EXIT_USAGE,
                        "cannot run '%s': install clang with the BPF target (Debian/Ubuntu: "
@@ -336,19 +427,22 @@ static int cmd_build(int argc, char **argv)
         /* Tell a missing BPF target apart from an error in the source. */
         char *probe[] = {(char *)clang, "-target", "bpf", "-x", "c", "-c", "/dev/null",
                          "-o", "/dev/null", NULL};
-        if (run_process(probe, 1) != 0)
+        if (run_process(probe, "/dev/null") != 0)
             status = error(EXIT_USAGE,
                            "'%s' cannot compile for the BPF target: install a clang built with "
                            "it (llc --version lists 'bpf'; Debian/Ubuntu: apt-get install clang)",
                            clang);
         else
-            status = error(EXIT_REFUSED, "%s: clang failed (exit status %d)", src, rc);
+            status = build_failure(src, clang, cpu, diag_text, rc);
     } else {
         char *def = out ? NULL : replace_extension(src, ".bin", 1);
-        status = gen_file(tmp, out ? out : def);
+        status = gen_file(tmp, src, out ? out : def);
         free(def);
     }
+    rbpf_tool_buf_free(&diag);
     unlink(tmp);
+    unlink(diag_path);
+    free(args);
     free(extra);
     return status;
 }
@@ -861,12 +955,15 @@ static int cmd_help(int argc, char **argv);
 
 static const command_t commands[] = {
     {"build", cmd_build,
-     "rbpf build [-o OUT.bin] [-O LEVEL] [--cpu v1|v2|v3|v4] [-I DIR]... [-D NAME[=VALUE]]... SRC.c|SRC.cpp",
-     "Compiles a container from C or C++ with clang (-target bpf -ffreestanding, default -O2\n"
-     "and --cpu v3; $CLANG names the compiler, default clang) and converts the object with\n"
-     "gen. The container header directory (include/container, or $RBPF_INCLUDE) is on the\n"
-     "include path: #include <rbpf/container.h>. OUT defaults to SRC's name with .bin in\n"
-     "the current directory.\n"},
+     "rbpf build [-o OUT.bin] [-O LEVEL] [--cpu v1|v2|v3|v4] [-I DIR]... [-D NAME[=VALUE]]... "
+     "[-X CLANG-FLAG]... SRC.c|SRC.cpp [-- CLANG-FLAG...]",
+     "Compiles a container from C or C++ with clang (-target bpf -ffreestanding\n"
+     "-fno-jump-tables, default -O2 and --cpu v3; $CLANG names the compiler, default clang)\n"
+     "and converts the object with gen. --cpu v4 (clang 18 or later) is needed for signed\n"
+     "division. -X FLAG and everything after -- go to clang after build's own flags. The\n"
+     "container header directory (include/container, or $RBPF_INCLUDE) is on the include\n"
+     "path: #include <rbpf/container.h>. OUT defaults to SRC's name with .bin in the\n"
+     "current directory.\n"},
     {"gen", cmd_gen, "rbpf gen [-o OUT.bin] IN.o",
      "Converts an ELF64 BPF relocatable object into a container: global functions of .text\n"
      "in the order they are defined (the first is the default entry), .data, .bss, .rodata\n"

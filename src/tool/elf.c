@@ -371,6 +371,12 @@ static int relocate_lddw(elf_t *e, rbpf_tool_image_t *image, uint8_t *insn, uint
                               "symbol '%s' in section .text used as data at .text+0x%llx: "
                               "function pointers are not supported",
                               name, (unsigned long long)at);
+    if (s->kind == KIND_OTHER && strcmp(s->name, ".jumptables") == 0)
+        return rbpf_tool_fail(e->err,
+                              "switch jump table '%s' (section .jumptables, used at "
+                              ".text+0x%llx): containers have no indirect jump (gotox); compile "
+                              "with -fno-jump-tables (rbpf build does)",
+                              name, (unsigned long long)at);
     if (s->kind == KIND_OTHER)
         return rbpf_tool_fail(e->err,
                               "symbol '%s' in section '%s' (used at .text+0x%llx): only .data, "

@@ -463,6 +463,37 @@ EOF
     check_error 1 "cannot run 'no-such-clang': install clang" env CLANG=no-such-clang "$RBPF" build "$T/increment.c"
     check_error 1 "adir: is a directory" "$RBPF" build "$T/adir"
     check_error 1 "--cpu must be" "$RBPF" build --cpu v9 "$T/increment.c"
+    # Extra clang flags: -X FLAG (repeatable) and everything after --.
+    check_ok "$RBPF" build -o "$T/defs2.bin" -X -DVALUE=7 -X "-I$T/extra" "$T/defs.c"
+    check_output "0x6b" "$RBPF" run "$T/defs2.bin"
+    check_ok "$RBPF" build -o "$T/defs3.bin" "$T/defs.c" -- -DVALUE=9 -I "$T/extra"
+    check_output "0x6d" "$RBPF" run "$T/defs3.bin"
+    # A refusal by gen names the source, never the temporary object.
+    printf 'int faraway(int);\nint use(int x) { return faraway(x); }\n' >"$T/far.c"
+    check_error 2 "far\.c: undefined function 'faraway'" "$RBPF" build -o "$T/far.bin" "$T/far.c"
+    grep -q "/tmp/" "$T/err" && bad "build names a temporary file: $(cat "$T/err")" || ok
+    # Signed division below --cpu v4: the last line says which --cpu works,
+    # and where (clang 18 and later give the line, clang 14 the function).
+    printf 'long quotient(long *c)\n{\n    return c[0] / c[1];\n}\n' >"$T/sdiv.c"
+    for cl in "$CLANG" clang-19 clang-22; do
+        command -v "$cl" >/dev/null 2>&1 || continue
+        CLANG=$cl "$RBPF" build -o "$T/sdiv.bin" "$T/sdiv.c" >/dev/null 2>"$T/err"
+        status=$?
+        last=$(tail -n 1 "$T/err")
+        case $last in
+        "rbpf: error: $T/sdiv.c"*"signed division or remainder needs --cpu v4 (clang 18 or later)"*)
+            [ $status -eq 2 ] && ! grep -q "/tmp/\|Stack dump\|PLEASE" "$T/err" &&
+                { echo "$last" | grep -qE "sdiv.c:[0-9]+: |function quotient: "; } && ok ||
+                bad "$cl: signed division at v3: exit $status: $(head -c 300 "$T/err")" ;;
+        *) bad "$cl: signed division at v3: exit $status, last line '$last'" ;;
+        esac
+    done
+    if ! "$CLANG" -target bpf -mcpu=v4 -x c -c /dev/null -o /dev/null 2>/dev/null; then
+        "$RBPF" build --cpu v4 -o "$T/sdiv.bin" "$T/sdiv.c" >/dev/null 2>"$T/err"
+        status=$?
+        tail -n 1 "$T/err" | grep -q "^rbpf: error: .*sdiv.c: '$CLANG' does not know --cpu v4: v4 needs clang 18 or later" &&
+            [ $status -eq 2 ] && ok || bad "--cpu v4 with $CLANG: exit $status, $(tail -n 1 "$T/err")"
+    fi
 
     # gen refusals, each naming what is wrong.
     "$CLANG" -target bpf -mcpu=v3 -O2 -ffreestanding -fno-common -c "$T/increment.c" -I"$ROOT/include/container" -o "$T/inc.o"
@@ -539,31 +570,65 @@ EOF
     done
 
     # ---- C containers against native gcc --------------------------------
+    # native SRC: builds $T/native_NAME, the reference for container NAME.
+    native() {
+        name=$(basename "$1" .c)
+        [ -x "$T/native_$name" ] && return 0
+        $CC -std=c99 -O1 -Wall -Werror -DCONTAINER_SOURCE="\"$1\"" -o "$T/native_$name" \
+            "$HERE/native_driver.c" 2>"$T/err" && return 0
+        bad "native build of $name: $(head -c 300 "$T/err")"
+        return 1
+    }
+    # build_and_compare SRC OPT CPU: rbpf build, then rbpf run against the
+    # native build for every context of SRC's .ctx file.
+    build_and_compare() {
+        name=$(basename "$1" .c)
+        out="$T/${name}$2$3-$(basename "$CLANG").bin"
+        if ! "$RBPF" build -o "$out" "$2" --cpu "$3" "$1" 2>"$T/err"; then
+            bad "$CLANG: rbpf build $2 --cpu $3 $name: $(head -c 300 "$T/err")"
+            return
+        fi
+        containers=$((containers + 1))
+        while read -r ctx; do
+            [ -n "$ctx" ] || continue
+            want=$("$T/native_$name" "$ctx")
+            got=$("$RBPF" run "$out" --ctx-hex "$ctx" 2>"$T/err")
+            if [ -n "$want" ] && [ "$got" = "$want" ]; then ok; else bad "$CLANG: $name $2 --cpu $3 ctx $ctx: rbpf run '$got' $(head -c 200 "$T/err"), native '$want'"; fi
+        done <"${1%.c}.ctx"
+    }
     containers=0
     for src in "$HERE"/containers/*.c; do
-        name=$(basename "$src" .c)
-        if ! $CC -std=c99 -O1 -Wall -Werror -DCONTAINER_SOURCE="\"$src\"" -o "$T/native_$name" \
-            "$HERE/native_driver.c" 2>"$T/err"; then
-            bad "native build of $name: $(head -c 300 "$T/err")"
-            continue
-        fi
+        native "$src" || continue
         for variant in "-O1 v3" "-O2 v3" "-Os v3" "-O1 v2" "-O2 v2" "-Os v2"; do
-            set -- $variant
-            out="$T/${name}$1$2.bin"
-            if ! "$RBPF" build -o "$out" "$1" --cpu "$2" "$src" 2>"$T/err"; then
-                bad "rbpf build $1 --cpu $2 $name: $(head -c 300 "$T/err")"
-                continue
-            fi
-            containers=$((containers + 1))
-            while read -r ctx; do
-                [ -n "$ctx" ] || continue
-                want=$("$T/native_$name" "$ctx")
-                got=$("$RBPF" run "$out" --ctx-hex "$ctx" 2>"$T/err")
-                if [ -n "$want" ] && [ "$got" = "$want" ]; then ok; else bad "$name $1 --cpu $2 ctx $ctx: rbpf run '$got' $(head -c 200 "$T/err"), native '$want'"; fi
-            done <"$HERE/containers/$name.ctx"
+            build_and_compare "$src" $variant
         done
     done
-    echo "C containers: $containers builds checked against $CC"
+    echo "C containers: $containers builds with $CLANG checked against $CC"
+    # Newer clangs at --cpu v4 (signed division, sign-extending loads; dense
+    # switches that clang 20 and later would turn into jump tables). Each
+    # is optional: .ci/run installs them where Debian has them.
+    saved_clang=$CLANG
+    for CLANG in clang-19 clang-22; do
+        if ! command -v "$CLANG" >/dev/null 2>&1; then
+            echo "C containers: $CLANG not installed, its --cpu v4 builds skipped"
+            continue
+        fi
+        containers=0
+        for src in "$HERE"/containers/*.c "$HERE"/containers/v4/*.c; do
+            native "$src" || continue
+            for opt in -O1 -O2 -Os; do
+                build_and_compare "$src" $opt v4
+            done
+        done
+        echo "C containers: $containers builds with $CLANG --cpu v4 checked against $CC"
+    done
+    # A jump table, when asked for, is refused naming the way out.
+    if command -v clang-22 >/dev/null 2>&1; then
+        CLANG=clang-22
+        check_error 2 "switch\.c: switch jump table .*compile with -fno-jump-tables" \
+            "$RBPF" build -o "$T/jt.bin" --cpu v4 -X -fjump-tables "$HERE/containers/switch.c"
+    fi
+    CLANG=$saved_clang
 fi
 
 echo "tool tests: $pass passed, $fail failed"
