@@ -29,17 +29,37 @@ LIB_CORE_SRCS := $(filter-out $(LIB_EXTRA_SRCS),$(LIB_SRCS))
 # Shared by the tool, tests and fuzzers: ELF reader, assembler, disassembler.
 TOOLLIB_SRCS := $(wildcard src/tool/*.c)
 
-# Build variants, each in its own directory under $(BUILD):
-#   host    the normal build
-#   asan    AddressSanitizer + UndefinedBehaviorSanitizer
-#   switch  switch dispatch instead of computed goto
-VARIANTS := host asan switch
+# Host build variants: this one table and the one rule below give every
+# build directory under $(BUILD). The interpreter's run-loop shapes each
+# have one (the table at the top of src/interp.c says which):
+#   host          fast layout, computed goto, 64-bit: the normal build
+#   asan          host under AddressSanitizer + UndefinedBehaviorSanitizer
+#   switch        fast layout, switch dispatch
+#   compact       the compact layout (-Os, as firmware is built)
+#   compact-asan  compact under the sanitizers
+#   minimal       RBPF_MINIMAL=1: no ALU32, JMP32, atomics, local calls
+#   m32 m32-switch m32-compact
+#                 the fast goto, fast switch and compact shapes built for a
+#                 32-bit host (-m32), as every real target is 32-bit;
+#                 tested where $(CC) -m32 links (gcc-multilib)
+VARIANTS := host asan switch compact compact-asan minimal m32 m32-switch m32-compact
+SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 VFLAGS_host := $(OPT)
-VFLAGS_asan := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+VFLAGS_asan := -O1 -g $(SANITIZE)
 VFLAGS_switch := $(OPT) -DRBPF_USE_COMPUTED_GOTO=0
-VLDFLAGS_host :=
+VFLAGS_compact := -Os -g
+VFLAGS_compact-asan := -Os -g $(SANITIZE)
+VFLAGS_minimal := $(OPT) -DRBPF_MINIMAL=1
+VFLAGS_m32 := $(OPT) -m32
+VFLAGS_m32-switch := $(OPT) -m32 -DRBPF_USE_COMPUTED_GOTO=0
+VFLAGS_m32-compact := -Os -g -m32
 VLDFLAGS_asan := -fsanitize=address,undefined
-VLDFLAGS_switch :=
+VLDFLAGS_compact-asan := -fsanitize=address,undefined
+VLDFLAGS_m32 := -m32
+VLDFLAGS_m32-switch := -m32
+VLDFLAGS_m32-compact := -m32
+# 1 when this compiler can build and link 32-bit host programs.
+HAVE_M32 := $(shell echo 'int main(void){return 0;}' | $(CC) -m32 -x c - -o /dev/null 2>/dev/null && echo 1)
 
 .PHONY: all lib test demo clean help
 all: lib tool

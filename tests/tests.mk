@@ -2,21 +2,17 @@
 # and the conformance runner (tests/conformance), linked against the core
 # objects (loader, verifier, interpreter, errors) of each variant.
 #
-#   make test-unit          unit tests: host, asan, switch, and minimal config
-#   make test-conformance   the bpf_conformance suite: host, asan, switch
+#   make test-unit          unit tests: host, asan, switch, compact, minimal
+#   make test-conformance   the bpf_conformance suite: host, asan, switch,
+#                           compact, and the 32-bit m32, m32-switch and
+#                           m32-compact builds where -m32 links
 #   make test-sanitize      both, asan variant only
+# Every test binary also runs each engine compiled in besides the
+# interpreter, and requires the interpreter's results from it.
 
 UNIT_TESTS := $(patsubst %.c,%,$(wildcard tests/unit/test_*.c))
-UNIT_VARIANTS := host asan switch minimal
-CONFORMANCE_VARIANTS := host asan switch
-
-# The minimal configuration: RBPF_MINIMAL=1 drops ALU32, JMP32, atomics,
-# local calls and the long error texts.
-VFLAGS_minimal := $(OPT) -DRBPF_MINIMAL=1
-VLDFLAGS_minimal :=
-$(BUILD)/minimal/%.o: %.c
-	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) $(VFLAGS_minimal) $(CFLAGS) -MMD -MP -c $< -o $@
+UNIT_VARIANTS := host asan switch compact minimal
+CONFORMANCE_VARIANTS := host asan switch compact $(if $(HAVE_M32),m32 m32-switch m32-compact)
 
 CORE_OBJS = $(LIB_CORE_SRCS:%.c=$(BUILD)/$(1)/%.o)
 
@@ -36,7 +32,7 @@ test-conformance-$(1): $(BUILD)/$(1)/tests/conformance/conformance
 	@echo "== $(1): conformance suite from $$(RBPF_CONFORMANCE_DIR)"
 	@$$<
 endef
-$(foreach v,$(UNIT_VARIANTS),$(eval $(call core_test_rules,$(v))))
+$(foreach v,$(sort $(UNIT_VARIANTS) $(CONFORMANCE_VARIANTS)),$(eval $(call core_test_rules,$(v))))
 
 .SECONDARY: $(foreach v,$(UNIT_VARIANTS),$(UNIT_TESTS:%=$(BUILD)/$(v)/%.o) \
                 $(BUILD)/$(v)/tests/unit/unit.o $(BUILD)/$(v)/tests/conformance/conformance.o)
@@ -44,6 +40,9 @@ $(foreach v,$(UNIT_VARIANTS),$(eval $(call core_test_rules,$(v))))
 .PHONY: test-unit test-conformance test-sanitize
 test-unit: $(UNIT_VARIANTS:%=test-unit-%)
 test-conformance: $(CONFORMANCE_VARIANTS:%=test-conformance-%)
+ifeq ($(HAVE_M32),)
+	@echo "test-conformance: 32-bit builds skipped ($(CC) -m32 does not link; install gcc-multilib)"
+endif
 test-sanitize: test-unit-asan test-conformance-asan
 
 TEST_TARGETS += test-unit test-conformance test-sanitize

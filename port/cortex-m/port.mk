@@ -55,9 +55,10 @@ size-knobs:
 # The library is built as a firmware would build it (-Os, Thumb-2, sections
 # for --gc-sections); the images add startup, semihosting and a test main.
 # The builds, each under $(MCU_BUILD)/<variant>/ with its own library:
-#   full     the default configuration
+#   full     the default configuration (-Os: the interpreter's compact layout,
+#            switch dispatch)
 #   minimal  -DRBPF_MINIMAL=1 (tests of compiled-out features are skipped)
-#   switch   full, with switch dispatch instead of computed goto
+#   o2       full at -O2: the fast layout with computed goto on a 32-bit core
 #   ubsan    full, with the library under -fsanitize=undefined in trap mode:
 #            any undefined behaviour on the 32-bit core faults the image
 #   clang    the same with the library built by clang (whose sanitizer also
@@ -79,10 +80,12 @@ mcu_machine = $(or $(MCU_MACHINE_$(1)),$(MCU_MACHINE))
 MCU_CONFORMANCE_JSON := $(RBPF_CONFORMANCE_DIR)/assembled.json
 MCU_HAVE_SUITE := $(if $(wildcard $(MCU_CONFORMANCE_JSON)),yes)
 MCU_HAVE_CLANG := $(if $(shell command -v $(CLANG) 2>/dev/null),yes)
-MCU_VARIANTS := full minimal switch ubsan $(if $(MCU_HAVE_CLANG),clang) m0plus
+MCU_VARIANTS := full minimal o2 ubsan $(if $(MCU_HAVE_CLANG),clang) m0plus
 MCU_VFLAGS_full :=
 MCU_VFLAGS_minimal := -DRBPF_MINIMAL=1
-MCU_VFLAGS_switch := -DRBPF_USE_COMPUTED_GOTO=0
+# -O2: the interpreter's fast layout with computed goto on a 32-bit core,
+# what firmware built for speed gets (full is -Os: the compact layout).
+MCU_VFLAGS_o2 := -O2
 MCU_VFLAGS_ubsan :=
 MCU_LIBFLAGS_ubsan := -fsanitize=undefined -fsanitize-undefined-trap-on-error
 MCU_VFLAGS_clang :=
@@ -109,7 +112,7 @@ MCU_UNIT_IMAGES := $(patsubst tests/unit/test_%.c,unit-%,$(wildcard tests/unit/t
 MCU_CORE_IMAGES := test-core $(MCU_UNIT_IMAGES) $(if $(MCU_HAVE_SUITE),conformance)
 MCU_IMAGES_full := hello $(MCU_CORE_IMAGES) $(if $(MCU_HAVE_SAMPLE),sample-basic)
 MCU_IMAGES_minimal := $(MCU_CORE_IMAGES)
-MCU_IMAGES_switch := $(MCU_CORE_IMAGES)
+MCU_IMAGES_o2 := $(MCU_CORE_IMAGES)
 MCU_IMAGES_ubsan := $(MCU_CORE_IMAGES)
 MCU_IMAGES_clang := $(MCU_CORE_IMAGES)
 # The unit tests' buffers do not fit the microbit's 16 KiB of RAM.

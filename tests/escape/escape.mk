@@ -1,24 +1,15 @@
 # tests/escape/escape.mk: the sandbox escape tests and the valgrind run
 # (included by the Makefile).
 #
-#   make test-escape     tests/escape/escape_test: host, asan, switch, small (-Os,
-#                        the interpreter's compact build) and small-asan; the
-#                        asan ones also join make test-sanitize
+#   make test-escape     tests/escape/escape_test: host, asan, switch, compact
+#                        (-Os, the interpreter's compact layout) and
+#                        compact-asan; the asan ones also join make test-sanitize
 #   make test-valgrind   the host builds of the unit, conformance, store,
 #                        helper and escape tests under valgrind memcheck
 
-ESCAPE_VARIANTS := host asan switch small small-asan
-
-# The interpreter's compact build (-Os, as firmware builds it) has its own
-# load and store bodies: the escape tests run against it too, plain and
-# under the sanitizers. Objects and libraries come from the Makefile's
-# variant_rules.
-VFLAGS_small := -Os -g
-VLDFLAGS_small :=
-VFLAGS_small-asan := -Os -g -fsanitize=address,undefined -fno-sanitize-recover=all \
-                     -fno-omit-frame-pointer
-VLDFLAGS_small-asan := -fsanitize=address,undefined
-$(foreach v,small small-asan,$(eval $(call variant_rules,$(v))))
+# The compact layout has its own load and store bodies: the escape tests
+# run against it too, plain and under the sanitizers.
+ESCAPE_VARIANTS := host asan switch compact compact-asan
 VALGRIND ?= valgrind
 VALGRIND_FLAGS := --error-exitcode=1 --leak-check=full -q
 
@@ -42,7 +33,7 @@ VALGRIND_TESTS = $(UNIT_TESTS:%=$(BUILD)/host/%) $(BUILD)/host/tests/conformance
 test-escape: $(ESCAPE_VARIANTS:%=test-escape-%)
 
 # The sanitizer run of the whole suite (tests/tests.mk) includes these too.
-test-sanitize: test-escape-asan test-escape-small-asan
+test-sanitize: test-escape-asan test-escape-compact-asan
 
 ifeq ($(shell command -v $(VALGRIND) 2>/dev/null),)
 test-valgrind:

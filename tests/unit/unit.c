@@ -57,7 +57,7 @@ typedef struct observed {
     uint64_t stack[UNIT_STACK / 8];
 } observed_t;
 
-static uint64_t engine_buffer[16384];
+static uint64_t engine_buffer[4096];
 static observed_t seen_engine, seen_interp;
 static uint8_t context_before[sizeof(seen_engine.context)];
 

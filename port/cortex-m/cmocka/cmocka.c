@@ -104,6 +104,13 @@ void port_cmocka_fail(const char *file, int line)
     end_test(FAILED);
 }
 
+void port_cmocka_fail_msg(const char *file, int line, const char *format, ...)
+{
+    where(file, line, format);
+    port_puts("\n");
+    end_test(FAILED);
+}
+
 void port_cmocka_skip(const char *file, int line)
 {
     (void)file;

@@ -51,6 +51,9 @@ void port_cmocka_range(int inside, LargestIntegralType value, LargestIntegralTyp
 void port_cmocka_truth(int ok, const char *what, const char *file, int line);
 void port_cmocka_fail(const char *file, int line) __attribute__((noreturn));
 void port_cmocka_skip(const char *file, int line) __attribute__((noreturn));
+/* The message's format is printed as it is: the port has no printf. */
+void port_cmocka_fail_msg(const char *file, int line, const char *format, ...)
+    __attribute__((noreturn));
 
 #define assert_int_equal(a, b)                                                   \
     port_cmocka_integers(1, (LargestIntegralType)(a), (LargestIntegralType)(b), \
@@ -91,6 +94,7 @@ void port_cmocka_skip(const char *file, int line) __attribute__((noreturn));
     port_cmocka_truth((p) != NULL, "assert_non_null(" #p ")", __FILE__, __LINE__)
 #define assert_null(p) port_cmocka_truth((p) == NULL, "assert_null(" #p ")", __FILE__, __LINE__)
 #define fail() port_cmocka_fail(__FILE__, __LINE__)
+#define fail_msg(...) port_cmocka_fail_msg(__FILE__, __LINE__, __VA_ARGS__)
 #define skip() port_cmocka_skip(__FILE__, __LINE__)
 
 #endif /* PORT_CMOCKA_H */
