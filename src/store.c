@@ -15,7 +15,7 @@
  */
 #include <string.h>
 
-#include "rbpf.h"
+#include "vm.h"
 
 #if RBPF_STORE_NUM_VALUES < 1 || RBPF_STORE_NUM_VALUES >= RBPF_STORE_NONE
 #error "RBPF_STORE_NUM_VALUES must be between 1 and 65534"
@@ -24,6 +24,7 @@
 typedef struct store_entry {
     uint32_t key;
     uint32_t value;
+    const rbpf_store_t *owner; /* the store whose list holds it; NULL when free */
     uint16_t next; /* next entry of the same list (store or free list) */
 } store_entry_t;
 
@@ -58,9 +59,23 @@ static uint16_t entry_take(void)
 
 static void entry_give(uint16_t index)
 {
+    pool[index].owner = NULL;
     pool[index].next = free_head;
     free_head = index;
     used--;
+}
+
+/* Gives back every entry `store` holds, found by owner, not through its
+ * head (which may be stale): rbpf_vm_init() calls it for a VM object that
+ * is set up again without rbpf_vm_deinit(). The pool is small, so the scan
+ * is cheap; entries of other stores are untouched, as no list mixes
+ * owners. */
+static void release_owned(const rbpf_store_t *store)
+{
+    uint16_t index;
+    for (index = 0; index < fresh; index++)
+        if (pool[index].owner == store)
+            entry_give(index);
 }
 
 rbpf_store_t *rbpf_store_global(void)
@@ -97,6 +112,8 @@ int rbpf_store_update(rbpf_store_t *store, uint32_t key, uint32_t value)
     if (index == RBPF_STORE_NONE) {
         return RBPF_ERR_STORE_FULL;
     }
+    rbpf_store_release_ = release_owned;
+    pool[index].owner = store;
     pool[index].key = key;
     pool[index].value = value;
     pool[index].next = valid_index(*link) ? *link : RBPF_STORE_NONE;

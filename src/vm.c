@@ -55,6 +55,8 @@ int rbpf_vm_check(const rbpf_vm_t *vm, uint64_t address, uint64_t length, uint32
     return rbpf_granted_(vm, address, length, access) ? RBPF_OK : RBPF_ERR_MEMORY;
 }
 
+void (*rbpf_store_release_)(const rbpf_store_t *store);
+
 int rbpf_vm_init(rbpf_vm_t *vm, const rbpf_program_t *prog, const rbpf_config_t *config,
                  void *ram, size_t ram_size)
 {
@@ -76,6 +78,9 @@ int rbpf_vm_init(rbpf_vm_t *vm, const rbpf_program_t *prog, const rbpf_config_t 
             memcpy(ram, prog->data, prog->data_len);
         memset((uint8_t *)ram + prog->data_len, 0, prog->bss_len);
     }
+    /* entries a previous use of this VM object left in the pool */
+    if (rbpf_store_release_ != NULL)
+        rbpf_store_release_(&vm->local_store);
     memset(vm, 0, sizeof(*vm));
     vm->program = prog;
     vm->config = config;

@@ -19,6 +19,12 @@
  * data + bss, rodata (read only) and the added regions. */
 int rbpf_granted_(const rbpf_vm_t *vm, uint64_t addr, uint64_t size, uint32_t access);
 
+/* Set by the stores (store.c) once an entry has been taken: gives back the
+ * entries a store holds. rbpf_vm_init() calls it on the VM's local store,
+ * so a VM object set up again without rbpf_vm_deinit() leaks nothing; a
+ * core built without the stores leaves it NULL. */
+extern void (*rbpf_store_release_)(const rbpf_store_t *store);
+
 /* The configuration's budget and call depth, or their defaults. */
 uint32_t rbpf_budget_(const rbpf_config_t *config);
 static inline uint32_t rbpf_depth_max_(const rbpf_config_t *config)

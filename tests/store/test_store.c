@@ -194,6 +194,40 @@ static int record(uint32_t key, uint32_t value, void *arg)
     return w->count == w->stop_after ? 42 : 0;
 }
 
+/* A VM object set up again without rbpf_vm_deinit() gives its entries
+ * back, and only its own: another VM's and the global store's stay. */
+static void test_reinit_returns_entries(void **state)
+{
+    rbpf_vm_t a, b;
+    uint32_t v = 0, i;
+    (void)state;
+    vm_setup(&a);
+    vm_setup(&b);
+    assert_int_equal(rbpf_store_update(rbpf_store_global(), 1, 11), RBPF_OK);
+    assert_int_equal(rbpf_store_update(&b.local_store, 7, 77), RBPF_OK);
+    for (i = 0; i < 3; i++)
+        assert_int_equal(rbpf_store_update(&a.local_store, 100 + i, i), RBPF_OK);
+    assert_int_equal(rbpf_store_free_count(), pool_size - 5);
+    /* again and again, as a host that re-initialises a VM per request */
+    for (i = 0; i < 3 * RBPF_STORE_NUM_VALUES; i++) {
+        vm_setup(&a);
+        assert_int_equal(rbpf_store_fetch(&a.local_store, 100, &v), 0);
+        assert_int_equal(rbpf_store_update(&a.local_store, 100 + i, i), RBPF_OK);
+    }
+    vm_setup(&a);
+    assert_int_equal(rbpf_store_free_count(), pool_size - 2);
+    assert_int_equal(rbpf_store_fetch(&b.local_store, 7, &v), 1);
+    assert_int_equal(v, 77);
+    assert_int_equal(rbpf_store_fetch(rbpf_store_global(), 1, &v), 1);
+    assert_int_equal(v, 11);
+    /* a cleared store's entries are not given back twice */
+    rbpf_vm_deinit(&b);
+    vm_setup(&b);
+    assert_int_equal(rbpf_store_free_count(), pool_size - 1);
+    rbpf_vm_deinit(&a);
+    rbpf_vm_deinit(&b);
+}
+
 static void test_foreach_key_order(void **state)
 {
     static const uint32_t keys[] = {5, 1, 0xffffffffu, 9, 3, 0};
@@ -352,6 +386,7 @@ int main(void)
         cmocka_unit_test_setup(test_pool_exhaustion_loses_nothing, setup),
         cmocka_unit_test_setup(test_global_is_shared_locals_are_not, setup),
         cmocka_unit_test_setup(test_teardown_returns_entries, setup),
+        cmocka_unit_test_setup(test_reinit_returns_entries, setup),
         cmocka_unit_test_setup(test_foreach_key_order, setup),
         cmocka_unit_test_setup(test_clear, setup),
         cmocka_unit_test_setup(test_random_against_model, setup),
