@@ -9,43 +9,6 @@
 
 #include "vm.h"
 
-/* 1 when [a, a + size) lies inside [start, start + length). No region
- * wraps the address space (each is a C object, or checked so by
- * rbpf_region_add), so an `a` below start makes a - start larger than
- * length. */
-static int inside(uintptr_t a, uintptr_t size, uintptr_t start, uintptr_t length)
-{
-    return size <= length && a - start <= length - size;
-}
-
-int rbpf_granted_(const rbpf_vm_t *vm, uint64_t addr, uint64_t size, uint32_t access)
-{
-    const rbpf_config_t *c = vm->config;
-    const rbpf_program_t *p = vm->program;
-    const rbpf_region_t *r;
-    const uintptr_t a = (uintptr_t)addr, n = (uintptr_t)size;
-    const uint64_t records = (uint64_t)vm->call_depth * RBPF_FRAME_RECORD;
-
-    /* Beyond the host's address space (a 32-bit core): in no region. */
-    if (a != addr || n != size)
-        return 0;
-    /* The stack above the saved call frames. */
-    if (records <= c->stack_size &&
-        inside(a, n, (uintptr_t)c->stack + (uintptr_t)records, c->stack_size - (uintptr_t)records))
-        return 1;
-    if (inside(a, n, (uintptr_t)vm->context, vm->context_length))
-        return 1;
-    /* data + bss fit size_t (rbpf_vm_init checked them against ram_size) */
-    if (inside(a, n, (uintptr_t)vm->ram, (uintptr_t)((uint64_t)p->data_len + p->bss_len)))
-        return 1;
-    if (!(access & RBPF_WRITE) && inside(a, n, (uintptr_t)p->rodata, p->rodata_len))
-        return 1;
-    for (r = vm->regions; r != NULL; r = r->next)
-        if ((r->flags & access) == access && inside(a, n, r->start, r->length))
-            return 1;
-    return 0;
-}
-
 int rbpf_vm_check(const rbpf_vm_t *vm, uint64_t address, uint64_t length, uint32_t access)
 {
     if (length == 0)

@@ -14,10 +14,46 @@
 
 #define RBPF_FRAME_RECORD ((uint32_t)sizeof(rbpf_frame_record_t))
 
+/* 1 when [a, a + size) lies inside [start, start + length). No region
+ * wraps the address space (each is a C object, or checked so by
+ * rbpf_region_add), so an `a` below start makes a - start larger than
+ * length. */
+static inline int rbpf_inside_(uintptr_t a, uintptr_t size, uintptr_t start, uintptr_t length)
+{
+    return size <= length && a - start <= length - size;
+}
+
 /* 1 when [addr, addr + size) lies inside one region the VM grants with all
  * of `access`: the stack above the saved call records, the context,
  * data + bss, rodata (read only) and the added regions. */
-int rbpf_granted_(const rbpf_vm_t *vm, uint64_t addr, uint64_t size, uint32_t access);
+static inline int rbpf_granted_(const rbpf_vm_t *vm, uint64_t addr, uint64_t size, uint32_t access)
+{
+    const rbpf_config_t *c = vm->config;
+    const rbpf_program_t *p = vm->program;
+    const rbpf_region_t *r;
+    const uintptr_t a = (uintptr_t)addr, n = (uintptr_t)size;
+    const uint64_t records = (uint64_t)vm->call_depth * RBPF_FRAME_RECORD;
+
+    /* Beyond the host's address space (a 32-bit core): in no region. */
+    if (a != addr || n != size)
+        return 0;
+    /* The stack above the saved call frames. */
+    if (records <= c->stack_size &&
+        rbpf_inside_(a, n, (uintptr_t)c->stack + (uintptr_t)records, c->stack_size - (uintptr_t)records))
+        return 1;
+    if (rbpf_inside_(a, n, (uintptr_t)vm->context, vm->context_length))
+        return 1;
+    /* data + bss fit size_t (rbpf_vm_init checked them against ram_size) */
+    if (rbpf_inside_(a, n, (uintptr_t)vm->ram, (uintptr_t)((uint64_t)p->data_len + p->bss_len)))
+        return 1;
+    if (!(access & RBPF_WRITE) && rbpf_inside_(a, n, (uintptr_t)p->rodata, p->rodata_len))
+        return 1;
+    for (r = vm->regions; r != NULL; r = r->next)
+        if ((r->flags & access) == access && rbpf_inside_(a, n, r->start, r->length))
+            return 1;
+    return 0;
+}
+
 
 /* Set by the stores (store.c) once an entry has been taken: gives back the
  * entries a store holds. rbpf_vm_init() calls it on the VM's local store,
