@@ -87,7 +87,8 @@ lib: $(BUILD)/host/librbpf.a
 
 # Every fragment adds the targets `make test` runs to TEST_TARGETS.
 TEST_TARGETS :=
-include $(wildcard tools/tool.mk tests/tests.mk tests/extra.mk tests/escape/escape.mk samples/samples.mk bench/bench.mk \
+include $(wildcard tools/tool.mk tests/tests.mk tests/extra.mk tests/escape/escape.mk tests/diff/diff.mk \
+                   samples/samples.mk bench/bench.mk \
                    port/cortex-m/port.mk fuzz/fuzz.mk)
 
 test: $(TEST_TARGETS)
