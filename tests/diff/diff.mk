@@ -8,7 +8,7 @@
 
 DIFF_SRCS := tests/diff/progen.c tests/diff/observe.c
 PROGEN_VARIANTS := host asan minimal
-PROGEN_SEEDS ?= 1500
+PROGEN_SEEDS ?= 4000
 
 # $(call progen_rules,VARIANT)
 define progen_rules
