@@ -2,12 +2,13 @@
 # differential tests share (tests/diff/progen.c, observe.c), and their test
 # (included by the Makefile).
 #
-#   make test-progen   tests/diff/test_progen: host, asan and minimal builds;
-#                      with arm-none-eabi-gcc, progen.c and observe.c are also
-#                      compiled for the Cortex-M4 (-Werror)
+#   make test-progen   tests/diff/test_progen: host, asan, minimal and (where
+#                      -m32 links) m32 builds; with arm-none-eabi-gcc,
+#                      progen.c and observe.c are also compiled for the
+#                      Cortex-M4 (-Werror)
 
 DIFF_SRCS := tests/diff/progen.c tests/diff/observe.c
-PROGEN_VARIANTS := host asan minimal
+PROGEN_VARIANTS := host asan minimal $(if $(HAVE_M32),m32)
 PROGEN_SEEDS ?= 4000
 
 # $(call progen_rules,VARIANT)
