@@ -99,7 +99,7 @@
  * the in-place interpreter, at a few bytes of RAM per instruction. Off, it
  * costs no flash and rbpf_prepare() refuses it. */
 #ifndef RBPF_ENABLE_THREADED
-#define RBPF_ENABLE_THREADED 0 /* until src/threaded.c is in */
+#define RBPF_ENABLE_THREADED 1
 #endif
 
 /* The Thumb-2 JIT (src/jit/): compiles a verified program to machine code

@@ -2,7 +2,8 @@
  * conformance.c: runs the bpf_conformance suite against librbpf. Reads
  * $RBPF_CONFORMANCE_DIR/assembled.json (an array of flat objects with string
  * values and one string array), loads each program with rbpf_load_raw(),
- * runs it with r1/r2 over a writable copy of its memory and compares r0.
+ * runs it on every engine compiled in (rbpf_prepare), each with r1/r2 over
+ * a fresh writable copy of its memory, and compares r0.
  * Then requires the verifier to refuse every negative/unused-*.data program.
  * Prints one line per failure and `conformance: N passed, M failed, K skipped`.
  * Exits 0 when the suite directory is missing (saying so) or all pass.
@@ -187,7 +188,10 @@ static uint64_t stack[4096 / 8];
 static const rbpf_helper_t helpers[] = {{5, "identity", helper_identity}};
 static const rbpf_config_t config = {stack, sizeof(stack), 0, 0, helpers, 1, NULL, NULL, NULL};
 
-/* 0 pass, 1 fail (with a message), 2 skipped. */
+/* Room for any engine's prepared form of a suite program. */
+static uint64_t engine_buffer[MAX_FIELD * 4];
+
+/* 0 pass (on every engine compiled in), 1 fail (with a message), 2 skipped. */
 static int run_test(const test_t *t)
 {
     static uint8_t code[MAX_FIELD / 2];
@@ -198,7 +202,7 @@ static int run_test(const test_t *t)
     long mem_len = parse_hex(t->mem_hex, (uint8_t *)mem, sizeof(mem));
     unsigned long long expected;
     uint64_t r0 = 0;
-    int rc;
+    int rc, engine;
 
     if (code_len < 0 || mem_len < 0 || sscanf(t->expected_r0, "%llx", &expected) != 1) {
         printf("FAIL %s: cannot parse the test's fields\n", t->name);
@@ -213,17 +217,32 @@ static int run_test(const test_t *t)
         printf("FAIL %s: load: %s at instruction %d\n", t->name, rbpf_error_name(rc), prog.error_at);
         return 1;
     }
-    rc = rbpf_vm_init(&vm, &prog, &config, NULL, 0);
-    if (rc == RBPF_OK)
-        rc = rbpf_vm_run(&vm, 0, mem_len ? mem : NULL, (size_t)mem_len, &r0);
-    if (rc != RBPF_OK) {
-        printf("FAIL %s: run: %s at instruction %d\n", t->name, rbpf_error_name(rc), vm.error_at);
-        return 1;
-    }
-    if (r0 != (uint64_t)expected) {
-        printf("FAIL %s: r0 = 0x%llx, expected 0x%llx\n", t->name, (unsigned long long)r0,
-               expected);
-        return 1;
+    for (engine = 0; engine < RBPF_ENGINE_COUNT; engine++) {
+        rbpf_program_t copy = prog;
+        if (!rbpf_engine_available(engine))
+            continue;
+        rc = rbpf_prepare(&copy, engine, engine_buffer, sizeof(engine_buffer));
+        if (rc != RBPF_OK) {
+            printf("FAIL %s: prepare for engine %s: %s\n", t->name, rbpf_engine_name(engine),
+                   rbpf_error_name(rc));
+            return 1;
+        }
+        /* each engine starts from the test's memory */
+        parse_hex(t->mem_hex, (uint8_t *)mem, sizeof(mem));
+        r0 = 0;
+        rc = rbpf_vm_init(&vm, &copy, &config, NULL, 0);
+        if (rc == RBPF_OK)
+            rc = rbpf_vm_run(&vm, 0, mem_len ? mem : NULL, (size_t)mem_len, &r0);
+        if (rc != RBPF_OK) {
+            printf("FAIL %s (engine %s): run: %s at instruction %d\n", t->name,
+                   rbpf_engine_name(engine), rbpf_error_name(rc), vm.error_at);
+            return 1;
+        }
+        if (r0 != (uint64_t)expected) {
+            printf("FAIL %s (engine %s): r0 = 0x%llx, expected 0x%llx\n", t->name,
+                   rbpf_engine_name(engine), (unsigned long long)r0, expected);
+            return 1;
+        }
     }
     return 0;
 }
@@ -297,7 +316,7 @@ int main(void)
     char *json;
     cursor_t c;
     test_t *t = malloc(sizeof(*t));
-    int passed = 0, failed = 0, skipped = 0, refused = 0, accepted = 0;
+    int passed = 0, failed = 0, skipped = 0, refused = 0, accepted = 0, engine;
 
     if (dir == NULL || *dir == '\0')
         dir = "../shared/conformance";
@@ -329,7 +348,11 @@ int main(void)
     free(json);
     free(t);
     run_negative(dir, &refused, &accepted);
-    printf("conformance: %d passed, %d failed, %d skipped\n", passed, failed, skipped);
+    printf("conformance: %d passed, %d failed, %d skipped, on engines", passed, failed, skipped);
+    for (engine = 0; engine < RBPF_ENGINE_COUNT; engine++)
+        if (rbpf_engine_available(engine))
+            printf(" %s", rbpf_engine_name(engine));
+    printf("\n");
     printf("conformance: unused fields: %d refused, %d accepted (expected %d refused)\n", refused,
            accepted, UNUSED_EXPECTED);
     return failed == 0 && accepted == 0 && refused == UNUSED_EXPECTED && passed > 0 ? 0 : 1;
