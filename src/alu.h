@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "isa.h"
+
 /* Sign-extends the low `bits` bits of x (1 <= bits <= 64). */
 static inline uint64_t rbpf_sext_(uint64_t x, unsigned bits)
 {
@@ -98,6 +100,31 @@ static inline void rbpf_store_(void *p, uint64_t v, unsigned size)
     case 4: memcpy(p, &w, 4); break;
     default: memcpy(p, &v, 8); break;
     }
+}
+
+/* An atomic instruction's operation (its immediate) on the `size` bytes
+ * (4 or 8) at p, which the caller has checked, with `value` (src); a
+ * cmpxchg compares with *r0 and sets it to the old value. Returns the old
+ * value, which a fetch (but not cmpxchg) writes to src. */
+static inline uint64_t rbpf_atomic_(void *p, unsigned size, int32_t operation, uint64_t value,
+                                    uint64_t *r0)
+{
+    const uint64_t mask = size == 4 ? 0xffffffffu : ~(uint64_t)0;
+    const uint64_t old = rbpf_load_(p, size);
+    uint64_t now;
+    switch (operation & ~RBPF_ATOMIC_FETCH) {
+    case RBPF_ATOMIC_OR: now = old | value; break;
+    case RBPF_ATOMIC_AND: now = old & value; break;
+    case RBPF_ATOMIC_XOR: now = old ^ value; break;
+    case RBPF_ATOMIC_XCHG & ~RBPF_ATOMIC_FETCH: now = value; break;
+    case RBPF_ATOMIC_CMPXCHG & ~RBPF_ATOMIC_FETCH:
+        now = old == (*r0 & mask) ? value : old;
+        *r0 = old;
+        break;
+    default: now = old + value; break;
+    }
+    rbpf_store_(p, now, size);
+    return old;
 }
 
 #endif /* RBPF_ALU_H */
