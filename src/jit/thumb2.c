@@ -1,0 +1,1061 @@
+/*
+ * thumb2.c: the JIT. Compiles a verified program into Thumb-2 machine code
+ * for ARMv7-M and ARMv8-M Mainline (Cortex-M3, M4, M7, M33), in a buffer the
+ * host provides, and runs it. docs/jit.md has the design and the figures.
+ *
+ * The generated code keeps the eBPF registers in memory, in a state block
+ * on the host stack addressed from r4 (eBPF register n at [r4 + 8n], low
+ * word first), and does 64-bit operations as pairs of 32-bit ones in
+ * r0..r3. r5 holds the instructions left of the budget. Everything that is
+ * not plain arithmetic goes to the VM layer (vm.c) or to the shared
+ * arithmetic (alu.h) through calls: the access check's slow path, helper
+ * calls, local-call frames, division, shifts by a register, atomics.
+ *
+ * Budget: the text is cut into blocks (a block starts at a jump or call
+ * target, a function entry, or after a jump, call or exit). Entering a
+ * block subtracts its length from r5; when that would go below zero, the
+ * block's exact copy runs instead, which counts and checks one instruction
+ * at a time, so the run stops before exactly the instruction the
+ * interpreter stops before. A fault inside a block gives back the
+ * instructions of the block after it ("refund"), so vm->instructions stays
+ * exact.
+ *
+ * Buffer: a header, one word per instruction slot (the code offset of each
+ * block's fast entry, flagged; the word after a block's first instruction
+ * holds the offset of its exact copy), then the code: entry and exit
+ * sequences, every block's fast code in text order, then the exact copies.
+ */
+#include <string.h>
+
+#include "alu.h"
+#include "vm.h"
+
+#if RBPF_ENABLE_JIT
+
+/* The state the generated code works on; offsets below are fixed. */
+typedef struct jit_state {
+    uint64_t regs[11];  /* 0: eBPF r0..r10 */
+    uint32_t stk_start; /* 88: the stack above the saved records, checked inline */
+    uint32_t stk_lim;   /* 92 */
+    uint32_t ctx_start; /* 96: the context */
+    uint32_t ctx_lim;   /* 100 */
+    rbpf_vm_t *vm;      /* 104 */
+    uint32_t left;      /* 108: budget left (r5 while running) */
+    uint32_t sp;        /* 112: the host sp after the entry sequence */
+    uint32_t index;     /* 116: instruction index of the fault */
+    uint32_t refund;    /* 120: instructions charged but not run */
+    uint32_t ram;       /* 124: vm->ram (lddwd) */
+    uint32_t rodata;    /* 128: the program's rodata (lddwr) */
+    uint32_t pad;
+} jit_state_t;
+
+#define ST_STK 88u
+#define ST_CTX 96u
+#define ST_VM 104u
+#define ST_LEFT 108u
+#define ST_SP 112u
+#define ST_INDEX 116u
+#define ST_RAM 124u
+#define ST_RODATA 128u
+typedef char jit_layout_ok_[(sizeof(void *) == 4 && offsetof(jit_state_t, stk_start) == ST_STK &&
+                             offsetof(jit_state_t, vm) == ST_VM &&
+                             offsetof(jit_state_t, index) == ST_INDEX &&
+                             offsetof(jit_state_t, rodata) == ST_RODATA) ? 1 : -1];
+
+#define JIT_MAGIC 0x3254494au /* "JIT2" */
+typedef struct jit_header {
+    uint32_t magic;
+    uint32_t slots;     /* instruction slots of the text */
+    uint32_t code_at;   /* byte offset of the code in the buffer */
+    uint32_t code_size; /* bytes of code */
+} jit_header_t;
+
+#define LEADER 0x80000000u /* a table word: the fast entry of a block */
+
+/* ARM registers. */
+enum { R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, R10, R11, IP, SP, LR, PC };
+/* Condition codes. */
+enum { EQ, NE, HS, LO, MI, PL, VS, VC, HI, LS, GE, LT, GT, LE };
+/* Data-processing operations (the op field of both encodings). */
+enum { AND = 0, BIC = 1, ORR = 2, ORN = 3, EOR = 4, ADD = 8, ADC = 10, SBC = 11, SUB = 13, RSB = 14 };
+/* Shift types. */
+enum { LSL, LSR, ASR };
+
+typedef struct emitter {
+    uint8_t *code;    /* NULL while sizing */
+    uint32_t base;    /* run-time address of code[0] */
+    uint32_t pos;     /* bytes emitted */
+    uint32_t *table;  /* per slot; NULL for the size bound */
+    const rbpf_program_t *prog;
+    uint32_t exit_at; /* the exit sequence (r0 error, r1 index, r2 refund) */
+    uint32_t stop_at; /* the budget stop (r1 index) */
+    int bound;        /* sizing an upper bound: every immediate takes two words */
+    int error;
+} emitter_t;
+
+/* ---- Encoder ------------------------------------------------------------- */
+static void h16(emitter_t *e, uint32_t h)
+{
+    if (e->code != NULL) {
+        e->code[e->pos] = (uint8_t)h;
+        e->code[e->pos + 1] = (uint8_t)(h >> 8);
+    }
+    e->pos += 2;
+}
+
+static void h32(emitter_t *e, uint32_t hw1, uint32_t hw2)
+{
+    h16(e, hw1);
+    h16(e, hw2);
+}
+
+/* ThumbExpandImm's inverse: 1 and the 12-bit field when v is encodable. */
+static int mod_imm(uint32_t v, uint32_t *field)
+{
+    uint32_t b = v & 0xffu, rot;
+    if (v < 256u) {
+        *field = v;
+        return 1;
+    }
+    if (v == (b | b << 16)) {
+        *field = 0x100u | b;
+        return 1;
+    }
+    if (v == b * 0x01010101u) {
+        *field = 0x300u | b;
+        return 1;
+    }
+    b = (v >> 8) & 0xffu;
+    if (v == (b << 8 | b << 24)) {
+        *field = 0x200u | b;
+        return 1;
+    }
+    for (rot = 8; rot < 32; rot++) {
+        const uint32_t x = (v << rot) | (v >> (32 - rot));
+        if (x >= 0x80u && x <= 0xffu) {
+            *field = rot << 7 | (x & 0x7fu);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* op{S}.W rd, rn, #field (a modified immediate). */
+static void dp_imm(emitter_t *e, unsigned op, unsigned s, unsigned rd, unsigned rn, uint32_t field)
+{
+    h32(e, 0xf000u | (field >> 11) << 10 | op << 5 | s << 4 | rn,
+        ((field >> 8) & 7u) << 12 | rd << 8 | (field & 0xffu));
+}
+
+/* op{S}.W rd, rn, rm, <type> #amount. */
+static void dp_reg(emitter_t *e, unsigned op, unsigned s, unsigned rd, unsigned rn, unsigned rm,
+                   unsigned type, unsigned amount)
+{
+    h32(e, 0xea00u | op << 5 | s << 4 | rn,
+        (amount >> 2) << 12 | rd << 8 | (amount & 3u) << 6 | type << 4 | rm);
+}
+
+static void mov_reg(emitter_t *e, unsigned rd, unsigned rm)
+{
+    h16(e, 0x4600u | (rd >> 3) << 7 | rm << 3 | (rd & 7u));
+}
+
+/* rd = rm <type> #amount, 1 <= amount <= 31. */
+static void shift_imm(emitter_t *e, unsigned rd, unsigned rm, unsigned type, unsigned amount)
+{
+    dp_reg(e, ORR, 0, rd, PC, rm, type, amount);
+}
+
+/* rd = rn <type> rm (the register's low byte). */
+static void shift_reg(emitter_t *e, unsigned type, unsigned rd, unsigned rn, unsigned rm)
+{
+    h32(e, 0xfa00u | type << 5 | rn, 0xf000u | rd << 8 | rm);
+}
+
+static void movw_movt(emitter_t *e, unsigned rd, uint32_t v, int both)
+{
+    const uint32_t lo = v & 0xffffu, hi = v >> 16;
+    h32(e, 0xf240u | ((lo >> 11) & 1u) << 10 | lo >> 12, ((lo >> 8) & 7u) << 12 | rd << 8 | (lo & 0xffu));
+    if (both || hi != 0 || e->bound)
+        h32(e, 0xf2c0u | ((hi >> 11) & 1u) << 10 | hi >> 12,
+            ((hi >> 8) & 7u) << 12 | rd << 8 | (hi & 0xffu));
+}
+
+/* rd = v, in as few words as the value allows (no flags changed). */
+static void mov_imm(emitter_t *e, unsigned rd, uint32_t v)
+{
+    uint32_t f;
+    if (!e->bound && mod_imm(v, &f))
+        dp_imm(e, ORR, 0, rd, PC, f);
+    else if (!e->bound && mod_imm(~v, &f))
+        dp_imm(e, ORN, 0, rd, PC, f);
+    else
+        movw_movt(e, rd, v, 0);
+}
+
+/* LDR/STR family, rt at [rn, #imm] with 0 <= imm < 4096. */
+enum { STRB = 0xf880u, STRH = 0xf8a0u, STR = 0xf8c0u, LDRB = 0xf890u, LDRH = 0xf8b0u,
+       LDR = 0xf8d0u, LDRSB = 0xf990u, LDRSH = 0xf9b0u };
+static void mem(emitter_t *e, uint32_t kind, unsigned rt, unsigned rn, uint32_t imm)
+{
+    h32(e, kind | rn, rt << 12 | imm);
+}
+
+/* LDRD/STRD rt, rt2, [rn, #imm], imm a multiple of 4 below 1024. */
+static void ldrd(emitter_t *e, unsigned rt, unsigned rt2, unsigned rn, uint32_t imm)
+{
+    h32(e, 0xe9d0u | rn, rt << 12 | rt2 << 8 | imm >> 2);
+}
+
+static void strd(emitter_t *e, unsigned rt, unsigned rt2, unsigned rn, uint32_t imm)
+{
+    h32(e, 0xe9c0u | rn, rt << 12 | rt2 << 8 | imm >> 2);
+}
+
+/* The pair of eBPF register n into (lo, hi), and back. */
+#define REG(n) (8u * (n))
+static void get(emitter_t *e, unsigned lo, unsigned hi, unsigned n)
+{
+    ldrd(e, lo, hi, R4, REG(n));
+}
+
+static void put(emitter_t *e, unsigned lo, unsigned hi, unsigned n)
+{
+    strd(e, lo, hi, R4, REG(n));
+}
+
+/* b<cond>.w to code offset `to`; cond 14 is always (b.w). */
+static void branch(emitter_t *e, unsigned cond, uint32_t to)
+{
+    const int32_t off = (int32_t)(to - (e->pos + 4u));
+    const uint32_t s = (uint32_t)off >> 31;
+    if (cond == 14) {
+        const uint32_t i1 = ((uint32_t)off >> 23) & 1u, i2 = ((uint32_t)off >> 22) & 1u;
+        const uint32_t j1 = (~i1 ^ s) & 1u, j2 = (~i2 ^ s) & 1u;
+        if (off < -(1 << 24) || off >= (1 << 24))
+            e->error = RBPF_ERR_UNSUPPORTED;
+        h32(e, 0xf000u | s << 10 | (((uint32_t)off >> 12) & 0x3ffu),
+            0x9000u | j1 << 13 | j2 << 11 | (((uint32_t)off >> 1) & 0x7ffu));
+    } else {
+        if (off < -(1 << 20) || off >= (1 << 20))
+            e->error = RBPF_ERR_UNSUPPORTED;
+        h32(e, 0xf000u | s << 10 | cond << 6 | (((uint32_t)off >> 12) & 0x3fu),
+            0x8000u | (((uint32_t)off >> 18) & 1u) << 13 | (((uint32_t)off >> 19) & 1u) << 11 |
+                (((uint32_t)off >> 1) & 0x7ffu));
+    }
+}
+
+/* Short forward branches inside one instruction's code: emitted with a
+ * zero offset, patched once the target is known. */
+static uint32_t cbz_(emitter_t *e, int nonzero, unsigned rn)
+{
+    const uint32_t at = e->pos;
+    h16(e, (nonzero ? 0xb900u : 0xb100u) | rn);
+    return at;
+}
+
+static uint32_t bcond16(emitter_t *e, unsigned cond)
+{
+    const uint32_t at = e->pos;
+    h16(e, 0xd000u | cond << 8);
+    return at;
+}
+
+static void patch(emitter_t *e, uint32_t at)
+{
+    const uint32_t off = e->pos - (at + 4u);
+    uint32_t h;
+    if (e->code == NULL)
+        return;
+    h = (uint32_t)e->code[at] | (uint32_t)e->code[at + 1] << 8;
+    if ((h & 0xf500u) == 0xb100u) /* cbz/cbnz: 0..126 */
+        h |= (off >> 6) << 9 | ((off >> 1) & 31u) << 3;
+    else /* b<cond>.n */
+        h |= (off >> 1) & 0xffu;
+    if (off > 126u)
+        e->error = RBPF_ERR_UNSUPPORTED;
+    e->code[at] = (uint8_t)h;
+    e->code[at + 1] = (uint8_t)(h >> 8);
+}
+
+/* Calls the C function fn (r0..r3 are its arguments). */
+static void call_c(emitter_t *e, uint32_t fn)
+{
+    movw_movt(e, IP, fn, 1);
+    h16(e, 0x4780u | IP << 3); /* blx ip */
+}
+#define FN(f) ((uint32_t)(uintptr_t)(f))
+
+/* Ends the run with the error in r0 at instruction `index`, giving back
+ * `refund` instructions charged but not run. */
+static void fault(emitter_t *e, uint32_t index, uint32_t refund)
+{
+    mov_imm(e, R1, index);
+    mov_imm(e, R2, refund);
+    branch(e, 14, e->exit_at);
+}
+
+/* After a call returning 0 or an error in r0: the error ends the run. */
+static void fault_unless_zero(emitter_t *e, uint32_t index, uint32_t refund)
+{
+    const uint32_t skip = cbz_(e, 0, R0);
+    fault(e, index, refund);
+    patch(e, skip);
+}
+
+/* ---- Run-time support the code calls -------------------------------------- */
+static uint32_t fast_lim(uint64_t length)
+{
+    return length >= 8u ? (uint32_t)(length - 7u) : 0u;
+}
+
+/* The stack window checked inline: above the records of `depth` calls. */
+static void stack_window(jit_state_t *st, uint32_t depth)
+{
+    const rbpf_config_t *c = st->vm->config;
+    const uint64_t records = (uint64_t)depth * RBPF_FRAME_RECORD;
+    st->stk_start = (uint32_t)(uintptr_t)c->stack + (uint32_t)records;
+    st->stk_lim = records <= c->stack_size ? fast_lim(c->stack_size - records) : 0u;
+}
+
+/* The access check's slow path: `what` is size | access << 8. */
+static int jit_check(jit_state_t *st, uint32_t what, uint64_t addr)
+{
+    return rbpf_granted_(st->vm, addr, what & 0xffu, what >> 8) ? RBPF_OK : RBPF_ERR_MEMORY;
+}
+
+#if RBPF_ENABLE_LOCAL_CALLS
+static int jit_call(jit_state_t *st, uint32_t at)
+{
+    const int rc = rbpf_call_push_(st->vm, st->regs, at);
+    if (rc == RBPF_OK)
+        stack_window(st, st->vm->call_depth);
+    return rc;
+}
+
+/* An exit: 1 after returning from a local call, 0 at the end of the run. */
+static int jit_return(jit_state_t *st)
+{
+    if (st->vm->call_depth == 0)
+        return 0;
+    (void)rbpf_call_pop_(st->vm, st->regs);
+    stack_window(st, st->vm->call_depth);
+    return 1;
+}
+#endif
+
+#define DIVIDE_(name, is_signed, modulo, bits)                                              \
+    static uint64_t name(uint64_t a, uint64_t b)                                            \
+    {                                                                                       \
+        return rbpf_divide_(a, b, is_signed, modulo, (uint64_t)1 << ((bits) - 1),           \
+                            (bits) == 64 ? ~(uint64_t)0 : 0xffffffffu);                     \
+    }
+DIVIDE_(div64, 0, 0, 64)
+DIVIDE_(sdiv64, 1, 0, 64)
+DIVIDE_(mod64, 0, 1, 64)
+DIVIDE_(smod64, 1, 1, 64)
+DIVIDE_(div32, 0, 0, 32)
+DIVIDE_(sdiv32, 1, 0, 32)
+DIVIDE_(mod32, 0, 1, 32)
+DIVIDE_(smod32, 1, 1, 32)
+
+static uint64_t lsh64(uint64_t a, uint64_t b)
+{
+    return a << (b & 63u);
+}
+
+static uint64_t rsh64(uint64_t a, uint64_t b)
+{
+    return a >> (b & 63u);
+}
+
+static uint64_t arsh64(uint64_t a, uint64_t b)
+{
+    return rbpf_arsh_(a, (unsigned)(b & 63u), 64);
+}
+
+/* An atomic instruction, decoded from the text, checked and done here. */
+static int jit_atomic(jit_state_t *st, const uint8_t *ip)
+{
+    const unsigned size = ip[0] == RBPF_OPC_ADD32 ? 4u : 8u;
+    const uint64_t addr = st->regs[RBPF_INSN_DST(ip)] + (uint64_t)(int64_t)RBPF_INSN_OFF(ip);
+    const int32_t operation = RBPF_INSN_IMM(ip);
+    uint64_t old;
+    if (!rbpf_granted_(st->vm, addr, size, RBPF_RW))
+        return RBPF_ERR_MEMORY;
+    old = rbpf_atomic_((void *)(uintptr_t)addr, size, operation, st->regs[RBPF_INSN_SRC(ip)],
+                       &st->regs[0]);
+    if ((operation & RBPF_ATOMIC_FETCH) && operation != RBPF_ATOMIC_CMPXCHG)
+        st->regs[RBPF_INSN_SRC(ip)] = old;
+    return RBPF_OK;
+}
+
+/* ---- Code generation ------------------------------------------------------ */
+static const uint8_t *insn_at(const emitter_t *e, uint32_t i)
+{
+    return e->prog->text + (size_t)i * RBPF_INSN_SIZE;
+}
+
+/* Code offset of the fast entry of the block at slot `i`. */
+static uint32_t target(const emitter_t *e, uint32_t i)
+{
+    return e->table != NULL ? e->table[i] & ~LEADER : e->pos;
+}
+
+/* Loads the second operand into r2 (and r3 for 64 bits): src or the
+ * sign-extended immediate. */
+static void operand(emitter_t *e, const uint8_t *p, int is64)
+{
+    if (p[0] & 0x08u) {
+        if (is64)
+            get(e, R2, R3, RBPF_INSN_SRC(p));
+        else
+            mem(e, LDR, R2, R4, REG(RBPF_INSN_SRC(p)));
+    } else {
+        const int32_t imm = RBPF_INSN_IMM(p);
+        mov_imm(e, R2, (uint32_t)imm);
+        if (is64)
+            mov_imm(e, R3, imm < 0 ? 0xffffffffu : 0u);
+    }
+}
+
+/* r0:r1 <<, >> or arithmetic >> by the constant s (0 < s < 64). */
+static void shift64_const(emitter_t *e, unsigned code, unsigned s)
+{
+    if (code == 0x60) { /* lsh */
+        if (s < 32) {
+            shift_imm(e, R1, R1, LSL, s);
+            dp_reg(e, ORR, 0, R1, R1, R0, LSR, 32 - s);
+            shift_imm(e, R0, R0, LSL, s);
+        } else {
+            if (s == 32)
+                mov_reg(e, R1, R0);
+            else
+                shift_imm(e, R1, R0, LSL, s - 32);
+            mov_imm(e, R0, 0);
+        }
+        return;
+    }
+    if (s < 32) {
+        shift_imm(e, R0, R0, LSR, s);
+        dp_reg(e, ORR, 0, R0, R0, R1, LSL, 32 - s);
+        shift_imm(e, R1, R1, code == 0x70 ? LSR : ASR, s);
+        return;
+    }
+    if (s == 32)
+        mov_reg(e, R0, R1);
+    else
+        shift_imm(e, R0, R1, code == 0x70 ? LSR : ASR, s - 32);
+    if (code == 0x70)
+        mov_imm(e, R1, 0);
+    else
+        shift_imm(e, R1, R1, ASR, 31);
+}
+
+static void alu(emitter_t *e, const uint8_t *p, uint32_t index, uint32_t refund)
+{
+    const unsigned op = p[0], code = op & 0xf0u, dst = RBPF_INSN_DST(p), src = RBPF_INSN_SRC(p);
+    const int is64 = (op & 7u) == RBPF_CLS_ALU64, reg = (op & 0x08u) != 0;
+    const int32_t imm = RBPF_INSN_IMM(p), off = RBPF_INSN_OFF(p);
+    uint32_t f;
+    (void)index;
+    (void)refund;
+
+    if (code == 0xb0) { /* mov, movsx */
+        if (!reg) {
+            mov_imm(e, R0, (uint32_t)imm);
+            mov_imm(e, R1, is64 && imm < 0 ? 0xffffffffu : 0u);
+        } else if (is64 && off == 0) {
+            get(e, R0, R1, src);
+        } else {
+            mem(e, LDR, R0, R4, REG(src));
+            if (off == 8)
+                h32(e, 0xfa4fu, 0xf080u | R0 << 8 | R0); /* sxtb */
+            else if (off == 16)
+                h32(e, 0xfa0fu, 0xf080u | R0 << 8 | R0); /* sxth */
+            if (is64)
+                shift_imm(e, R1, R0, ASR, 31);
+            else
+                mov_imm(e, R1, 0);
+        }
+        put(e, R0, R1, dst);
+        return;
+    }
+    if (code == 0xd0) { /* byte swaps */
+        const int swap = op != RBPF_OPC_LE16;
+        if (imm == 64 && !swap)
+            return; /* nothing to do on a little-endian core */
+        get(e, R0, R1, dst);
+        if (imm == 64) {
+            h32(e, 0xfa90u | R1, 0xf080u | R2 << 8 | R1); /* rev r2, r1 */
+            h32(e, 0xfa90u | R0, 0xf080u | R1 << 8 | R0); /* rev r1, r0 */
+            mov_reg(e, R0, R2);
+        } else {
+            if (swap && imm == 16)
+                h32(e, 0xfa90u | R0, 0xf090u | R0 << 8 | R0); /* rev16 */
+            else if (swap)
+                h32(e, 0xfa90u | R0, 0xf080u | R0 << 8 | R0); /* rev */
+            if (imm == 16)
+                h32(e, 0xfa1fu, 0xf080u | R0 << 8 | R0); /* uxth */
+            mov_imm(e, R1, 0);
+        }
+        put(e, R0, R1, dst);
+        return;
+    }
+    get(e, R0, R1, dst);
+    if (code == 0x80) { /* neg */
+        dp_imm(e, RSB, is64, R0, R0, 0);
+        if (is64) {
+            mov_imm(e, IP, 0);
+            dp_reg(e, SBC, 0, R1, IP, R1, LSL, 0);
+        } else {
+            mov_imm(e, R1, 0);
+        }
+        put(e, R0, R1, dst);
+        return;
+    }
+    /* A constant the operation takes as an immediate. */
+    if (!reg && (code == 0x00 || code == 0x10 || code == 0x40 || code == 0x50 || code == 0xa0) &&
+        mod_imm((uint32_t)imm, &f)) {
+        static const uint8_t lo_op[] = {ADD, SUB, 0, 0, ORR, AND, 0, 0, 0, 0, EOR};
+        static const uint8_t hi_op[] = {ADC, SBC, 0, 0, ORR, AND, 0, 0, 0, 0, EOR};
+        dp_imm(e, lo_op[code >> 4], is64, R0, R0, f);
+        if (is64)
+            dp_imm(e, hi_op[code >> 4], 0, R1, R1, imm < 0 ? 0x3ffu : 0u);
+        else
+            mov_imm(e, R1, 0);
+        put(e, R0, R1, dst);
+        return;
+    }
+    if (!reg && (code == 0x60 || code == 0x70 || code == 0xc0)) { /* constant shifts */
+        const unsigned s = (unsigned)imm & (is64 ? 63u : 31u);
+        if (is64) {
+            if (s == 0)
+                return;
+            shift64_const(e, code, s);
+        } else {
+            if (s != 0)
+                shift_imm(e, R0, R0, code == 0x60 ? LSL : code == 0x70 ? LSR : ASR, s);
+            mov_imm(e, R1, 0);
+        }
+        put(e, R0, R1, dst);
+        return;
+    }
+    operand(e, p, is64 || code == 0x30 || code == 0x90);
+    switch (code) {
+    case 0x00:
+        dp_reg(e, ADD, is64, R0, R0, R2, LSL, 0);
+        if (is64)
+            dp_reg(e, ADC, 0, R1, R1, R3, LSL, 0);
+        break;
+    case 0x10:
+        dp_reg(e, SUB, is64, R0, R0, R2, LSL, 0);
+        if (is64)
+            dp_reg(e, SBC, 0, R1, R1, R3, LSL, 0);
+        break;
+    case 0x20:
+        if (is64) {
+            h32(e, 0xfba0u | R0, IP << 12 | LR << 8 | R2); /* umull ip, lr, r0, r2 */
+            h32(e, 0xfb00u | R0, LR << 12 | LR << 8 | R3); /* mla lr, r0, r3, lr */
+            h32(e, 0xfb00u | R1, LR << 12 | LR << 8 | R2); /* mla lr, r1, r2, lr */
+            mov_reg(e, R0, IP);
+            mov_reg(e, R1, LR);
+        } else {
+            h32(e, 0xfb00u | R0, 0xf000u | R0 << 8 | R2); /* mul r0, r0, r2 */
+        }
+        break;
+    case 0x40:
+    case 0x50:
+    case 0xa0: {
+        const unsigned o = code == 0x40 ? ORR : code == 0x50 ? AND : EOR;
+        dp_reg(e, o, 0, R0, R0, R2, LSL, 0);
+        if (is64)
+            dp_reg(e, o, 0, R1, R1, R3, LSL, 0);
+        break;
+    }
+    case 0x60:
+    case 0x70:
+    case 0xc0:
+        if (is64) {
+            call_c(e, code == 0x60 ? FN(lsh64) : code == 0x70 ? FN(rsh64) : FN(arsh64));
+        } else {
+            dp_imm(e, AND, 0, R2, R2, 31);
+            shift_reg(e, code == 0x60 ? LSL : code == 0x70 ? LSR : ASR, R0, R0, R2);
+        }
+        break;
+    case 0x30:
+    case 0x90: {
+        static uint64_t (*const divide[8])(uint64_t, uint64_t) = {
+            div32, sdiv32, mod32, smod32, div64, sdiv64, mod64, smod64};
+        call_c(e, FN(divide[(is64 ? 4 : 0) + (code == 0x90 ? 2 : 0) + (off != 0)]));
+        break;
+    }
+    default:
+        e->error = RBPF_ERR_ILLEGAL_INSN;
+        break;
+    }
+    if (!is64)
+        mov_imm(e, R1, 0);
+    put(e, R0, R1, dst);
+}
+
+/* r6 = the address of a memory access ([base + off], 64 bits), checked for
+ * `size` bytes of `access`: inline against the stack and the context, else
+ * by the VM's check, which ends the run when it refuses. */
+static void address(emitter_t *e, unsigned base, int32_t off, unsigned size, unsigned access,
+                    uint32_t index, uint32_t refund)
+{
+    uint32_t slow, ok1, ok2, ok3;
+    get(e, R6, R7, base);
+    if (off != 0) {
+        const uint32_t m = off < 0 ? (uint32_t)-off : (uint32_t)off;
+        mov_imm(e, IP, m);
+        dp_reg(e, off < 0 ? SUB : ADD, 1, R6, R6, IP, LSL, 0);
+        dp_imm(e, off < 0 ? SBC : ADC, 0, R7, R7, 0);
+    }
+    slow = cbz_(e, 1, R7);
+    ldrd(e, R2, R3, R4, ST_STK);
+    h16(e, 0x1a00u | R2 << 6 | R6 << 3 | R2); /* subs r2, r6, r2 */
+    h16(e, 0x4280u | R3 << 3 | R2);           /* cmp r2, r3 */
+    ok1 = bcond16(e, LO);
+    ldrd(e, R2, R3, R4, ST_CTX);
+    h16(e, 0x1a00u | R2 << 6 | R6 << 3 | R2);
+    h16(e, 0x4280u | R3 << 3 | R2);
+    ok2 = bcond16(e, LO);
+    patch(e, slow);
+    mov_reg(e, R0, R4);
+    mov_imm(e, R1, size | access << 8);
+    mov_reg(e, R2, R6);
+    mov_reg(e, R3, R7);
+    call_c(e, FN(jit_check));
+    ok3 = cbz_(e, 0, R0);
+    fault(e, index, refund);
+    patch(e, ok1);
+    patch(e, ok2);
+    patch(e, ok3);
+}
+
+static void load(emitter_t *e, const uint8_t *p, uint32_t index, uint32_t refund)
+{
+    static const uint8_t sizes[4] = {4, 2, 1, 8};
+    const unsigned size = sizes[(p[0] >> 3) & 3u], sign = (p[0] & 0xe0u) == 0x80u;
+    address(e, RBPF_INSN_SRC(p), RBPF_INSN_OFF(p), size, RBPF_READ, index, refund);
+    switch (size) {
+    case 1: mem(e, sign ? LDRSB : LDRB, R0, R6, 0); break;
+    case 2: mem(e, sign ? LDRSH : LDRH, R0, R6, 0); break;
+    default: mem(e, LDR, R0, R6, 0); break;
+    }
+    if (size == 8)
+        mem(e, LDR, R1, R6, 4);
+    else if (sign)
+        shift_imm(e, R1, R0, ASR, 31);
+    else
+        mov_imm(e, R1, 0);
+    put(e, R0, R1, RBPF_INSN_DST(p));
+}
+
+static void store(emitter_t *e, const uint8_t *p, uint32_t index, uint32_t refund)
+{
+    static const uint8_t sizes[4] = {4, 2, 1, 8};
+    const unsigned size = sizes[(p[0] >> 3) & 3u];
+    address(e, RBPF_INSN_DST(p), RBPF_INSN_OFF(p), size, RBPF_WRITE, index, refund);
+    if ((p[0] & 7u) == RBPF_CLS_STX) {
+        get(e, R0, R1, RBPF_INSN_SRC(p));
+    } else {
+        mov_imm(e, R0, (uint32_t)RBPF_INSN_IMM(p));
+        if (size == 8)
+            mov_imm(e, R1, RBPF_INSN_IMM(p) < 0 ? 0xffffffffu : 0u);
+    }
+    mem(e, size == 1 ? STRB : size == 2 ? STRH : STR, R0, R6, 0);
+    if (size == 8)
+        mem(e, STR, R1, R6, 4);
+}
+
+/* Conditional jumps: the comparison, then b<cond>.w to the target. */
+static void jump(emitter_t *e, const uint8_t *p, uint32_t to)
+{
+    const unsigned code = p[0] & 0xf0u;
+    const int is64 = (p[0] & 7u) == RBPF_CLS_JMP;
+    /* per code >> 4: the condition, and whether the operands swap (a > b
+     * is b < a) for the 64-bit compare-with-borrow */
+    static const uint8_t cond32[14] = {0, EQ, HI, HS, NE, NE, GT, GE, 0, 0, LO, LS, LT, LE};
+    static const uint8_t cond64[14] = {0, EQ, LO, HS, NE, NE, LT, GE, 0, 0, LO, HS, LT, GE};
+    static const uint8_t swap64[14] = {0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 1};
+    const unsigned k = code >> 4;
+    if (is64)
+        get(e, R0, R1, RBPF_INSN_DST(p));
+    else
+        mem(e, LDR, R0, R4, REG(RBPF_INSN_DST(p)));
+    operand(e, p, is64);
+    if (code == 0x40) { /* jset */
+        if (is64) {
+            dp_reg(e, AND, 0, R0, R0, R2, LSL, 0);
+            dp_reg(e, AND, 0, R1, R1, R3, LSL, 0);
+            dp_reg(e, ORR, 1, R0, R0, R1, LSL, 0);
+        } else {
+            h16(e, 0x4200u | R2 << 3 | R0); /* tst r0, r2 */
+        }
+        branch(e, NE, to);
+        return;
+    }
+    if (!is64) {
+        h16(e, 0x4280u | R2 << 3 | R0); /* cmp r0, r2 */
+        branch(e, cond32[k], to);
+        return;
+    }
+    if (code == 0x10 || code == 0x50) {
+        h16(e, 0x4280u | R2 << 3 | R0); /* cmp r0, r2 */
+        h16(e, 0xbf08u);                /* it eq */
+        h16(e, 0x4280u | R3 << 3 | R1); /* cmpeq r1, r3 */
+        branch(e, cond64[k], to);
+        return;
+    }
+    if (swap64[k]) {
+        h16(e, 0x4280u | R0 << 3 | R2); /* cmp r2, r0 */
+        dp_reg(e, SBC, 1, IP, R3, R1, LSL, 0);
+    } else {
+        h16(e, 0x4280u | R2 << 3 | R0); /* cmp r0, r2 */
+        dp_reg(e, SBC, 1, IP, R1, R3, LSL, 0);
+    }
+    branch(e, cond64[k], to);
+}
+
+/* 1 when the instruction at slot i never falls through to the next. */
+static int ends_flow(const uint8_t *p)
+{
+    return p[0] == RBPF_OPC_EXIT || p[0] == RBPF_OPC_JA
+#if RBPF_ENABLE_JMP32
+           || p[0] == RBPF_OPC_JA32
+#endif
+        ;
+}
+
+/* The code of instruction i; `refund` instructions of its block follow it. */
+static void instruction(emitter_t *e, uint32_t i, uint32_t refund)
+{
+    const uint8_t *p = insn_at(e, i);
+    const unsigned cls = p[0] & 7u;
+
+    switch (cls) {
+    case RBPF_CLS_ALU:
+    case RBPF_CLS_ALU64:
+        alu(e, p, i, refund);
+        return;
+    case RBPF_CLS_LD: {
+        const uint32_t hi = rbpf_le32_(p + RBPF_INSN_SIZE + 4);
+        mov_imm(e, R0, (uint32_t)RBPF_INSN_IMM(p));
+        mov_imm(e, R1, hi);
+        if (p[0] != RBPF_OPC_LDDW) {
+            mem(e, LDR, R2, R4, p[0] == RBPF_OPC_LDDWD ? ST_RAM : ST_RODATA);
+            dp_reg(e, ADD, 1, R0, R0, R2, LSL, 0);
+            dp_imm(e, ADC, 0, R1, R1, 0);
+        }
+        put(e, R0, R1, RBPF_INSN_DST(p));
+        return;
+    }
+    case RBPF_CLS_LDX:
+        load(e, p, i, refund);
+        return;
+    case RBPF_CLS_ST:
+        store(e, p, i, refund);
+        return;
+    case RBPF_CLS_STX:
+        if ((p[0] & 0xe0u) == 0xc0u) { /* atomic */
+            mov_reg(e, R0, R4);
+            movw_movt(e, R1, (uint32_t)(uintptr_t)p, 1);
+            call_c(e, FN(jit_atomic));
+            fault_unless_zero(e, i, refund);
+        } else {
+            store(e, p, i, refund);
+        }
+        return;
+    default:
+        break;
+    }
+    /* jumps, calls, exit */
+    if (p[0] == RBPF_OPC_JA) {
+        branch(e, 14, target(e, (uint32_t)((int64_t)i + RBPF_INSN_OFF(p) + 1)));
+        return;
+    }
+#if RBPF_ENABLE_JMP32
+    if (p[0] == RBPF_OPC_JA32) {
+        branch(e, 14, target(e, (uint32_t)((int64_t)i + RBPF_INSN_IMM(p) + 1)));
+        return;
+    }
+#endif
+    if (p[0] == RBPF_OPC_CALL) {
+#if RBPF_ENABLE_LOCAL_CALLS
+        if (RBPF_INSN_SRC(p) == RBPF_CALL_LOCAL) {
+            mov_reg(e, R0, R4);
+            mov_imm(e, R1, i * RBPF_INSN_SIZE);
+            call_c(e, FN(jit_call));
+            fault_unless_zero(e, i, refund);
+            /* the return address (the next block), pushed with a pad word */
+            movw_movt(e, R0, (e->base + target(e, i + 1)) | 1u, 1);
+            h16(e, 0xb403u); /* push {r0, r1} */
+            branch(e, 14, target(e, (uint32_t)((int64_t)i + RBPF_INSN_IMM(p) + 1)));
+            return;
+        }
+#endif
+        mem(e, LDR, R0, R4, ST_VM);
+        mov_imm(e, R1, (uint32_t)RBPF_INSN_IMM(p));
+        mov_reg(e, R2, R4);
+        call_c(e, FN(rbpf_call_helper_));
+        fault_unless_zero(e, i, refund);
+        return;
+    }
+    if (p[0] == RBPF_OPC_EXIT) {
+#if RBPF_ENABLE_LOCAL_CALLS
+        uint32_t done;
+        mov_reg(e, R0, R4);
+        call_c(e, FN(jit_return));
+        done = cbz_(e, 0, R0);
+        h16(e, 0xbc03u);            /* pop {r0, r1}: the return address */
+        h16(e, 0x4700u | R0 << 3); /* bx r0 */
+        patch(e, done);
+#else
+        mov_imm(e, R0, 0);
+#endif
+        branch(e, 14, e->exit_at); /* r0 = 0 */
+        return;
+    }
+    jump(e, p, target(e, (uint32_t)((int64_t)i + RBPF_INSN_OFF(p) + 1)));
+}
+
+/* Instructions of the block at `start` (a lddw counts once), and its end. */
+static uint32_t block_length(const emitter_t *e, uint32_t start, uint32_t slots, uint32_t *end)
+{
+    uint32_t i = start, n = 0;
+    do {
+        i += rbpf_two_slot_(insn_at(e, i)[0]) ? 2u : 1u;
+        n++;
+    } while (i < slots && !(e->table[i] & LEADER));
+    *end = i;
+    return n;
+}
+
+/* r5 -= n, setting the flags (carry clear when it went below zero). */
+static void budget_sub(emitter_t *e, unsigned add, uint32_t n)
+{
+    uint32_t f;
+    if (n < 256u && !e->bound)
+        h16(e, (add ? 0x3000u : 0x3800u) | R5 << 8 | n);
+    else if (!e->bound && mod_imm(n, &f))
+        dp_imm(e, add ? ADD : SUB, 1, R5, R5, f);
+    else {
+        movw_movt(e, IP, n, 0);
+        dp_reg(e, add ? ADD : SUB, 1, R5, R5, IP, LSL, 0);
+    }
+}
+
+/* One instruction counted and checked on its own: stops the run before
+ * it when the budget is spent. */
+static void budget_one(emitter_t *e, uint32_t i)
+{
+    uint32_t skip;
+    h16(e, 0x3800u | R5 << 8 | 1u); /* subs r5, #1 */
+    skip = bcond16(e, HS);
+    mov_imm(e, R1, i);
+    branch(e, 14, e->stop_at);
+    patch(e, skip);
+}
+
+/* A block's fast code (exact = 0) or its exact copy. */
+static void block(emitter_t *e, uint32_t start, uint32_t slots, int exact)
+{
+    uint32_t end, i, last = start, n = block_length(e, start, slots, &end), k = 0;
+    if (!exact) {
+        e->table[start] = LEADER | e->pos;
+        if (n == 1) {
+            budget_one(e, start);
+        } else {
+            budget_sub(e, 0, n);
+            branch(e, LO, e->table[start + 1]);
+        }
+    } else {
+        e->table[start + 1] = e->pos;
+        budget_sub(e, 1, n);
+    }
+    for (i = start; i < end; i += rbpf_two_slot_(insn_at(e, i)[0]) ? 2u : 1u) {
+        k++;
+        last = i;
+        if (exact)
+            budget_one(e, i);
+        instruction(e, i, exact ? 0 : n - k);
+    }
+    /* the exact copy sits apart: it goes on at the next block's fast code */
+    if (exact && !ends_flow(insn_at(e, last)))
+        branch(e, 14, target(e, end));
+}
+
+/* The entry and exit sequences, at the start of the code. The entry is
+ * called as int code(jit_state_t *st, uint32_t entry_address). */
+static void frame(emitter_t *e)
+{
+    h32(e, 0xe92du, 0x4ff8u); /* push {r3-r11, lr} */
+    mov_reg(e, R4, R0);
+    mem(e, LDR, R5, R4, ST_LEFT);
+    mov_reg(e, R0, SP);
+    mem(e, STR, R0, R4, ST_SP);
+    h16(e, 0x4700u | R1 << 3); /* bx r1 */
+    e->stop_at = e->pos;       /* r1: the instruction not run */
+    mov_imm(e, R0, (uint32_t)RBPF_ERR_BUDGET);
+    e->exit_at = e->pos; /* r0: error or 0, r1: index, r2: refund */
+    mem(e, STR, R5, R4, ST_LEFT);
+    strd(e, R1, R2, R4, ST_INDEX);
+    mem(e, LDR, R3, R4, ST_SP);
+    mov_reg(e, SP, R3);
+    h32(e, 0xe8bdu, 0x8ff8u); /* pop {r3-r11, pc} */
+}
+
+static void mark(uint32_t *table, uint32_t slots, int64_t i)
+{
+    if (i >= 0 && i < (int64_t)slots)
+        table[i] |= LEADER;
+}
+
+/* Marks the first instruction of every block. */
+static void find_blocks(const rbpf_program_t *prog, uint32_t *table, uint32_t slots)
+{
+    uint32_t i, f, offset;
+    for (f = 0; rbpf_function_info(prog, f, NULL, &offset) == RBPF_OK; f++)
+        mark(table, slots, offset / RBPF_INSN_SIZE);
+    for (i = 0; i < slots; i += rbpf_two_slot_(prog->text[(size_t)i * RBPF_INSN_SIZE]) ? 2u : 1u) {
+        const uint8_t *p = prog->text + (size_t)i * RBPF_INSN_SIZE;
+        const unsigned cls = p[0] & 7u;
+        if (cls != RBPF_CLS_JMP && cls != RBPF_CLS_JMP32)
+            continue;
+        mark(table, slots, (int64_t)i + 1);
+        if (p[0] == RBPF_OPC_CALL) {
+            if (RBPF_INSN_SRC(p) == RBPF_CALL_LOCAL)
+                mark(table, slots, (int64_t)i + RBPF_INSN_IMM(p) + 1);
+        } else if (p[0] == RBPF_OPC_JA32 && cls == RBPF_CLS_JMP32) {
+            mark(table, slots, (int64_t)i + RBPF_INSN_IMM(p) + 1);
+        } else if (p[0] != RBPF_OPC_EXIT) {
+            mark(table, slots, (int64_t)i + RBPF_INSN_OFF(p) + 1);
+        }
+    }
+}
+
+/* Every block, fast code in text order, then the exact copies. */
+static void generate(emitter_t *e, uint32_t slots)
+{
+    uint32_t i, end;
+    frame(e);
+    for (i = 0; i < slots; i = end) {
+        block_length(e, i, slots, &end);
+        block(e, i, slots, 0);
+    }
+    for (i = 0; i < slots; i = end)
+        if (block_length(e, i, slots, &end) > 1)
+            block(e, i, slots, 1);
+}
+
+static uint32_t table_bytes(uint32_t slots)
+{
+    return (uint32_t)sizeof(jit_header_t) + 4u * slots;
+}
+
+size_t rbpf_jit_size_(const rbpf_program_t *prog)
+{
+    /* An upper bound with no memory: every instruction in a block of its
+     * own and in an exact copy, every immediate in two words. */
+    const uint32_t slots = prog->text_len / RBPF_INSN_SIZE;
+    emitter_t e;
+    uint32_t i;
+    size_t total;
+    memset(&e, 0, sizeof e);
+    e.prog = prog;
+    e.bound = 1;
+    frame(&e);
+    total = e.pos;
+    for (i = 0; i < slots; i += rbpf_two_slot_(insn_at(&e, i)[0]) ? 2u : 1u) {
+        e.pos = 0;
+        instruction(&e, i, 0x10000u);
+        total += 2u * e.pos + 48u;
+    }
+    return table_bytes(slots) + total;
+}
+
+int rbpf_jit_compile_(rbpf_program_t *prog, void *buffer, size_t size)
+{
+    const uint32_t slots = prog->text_len / RBPF_INSN_SIZE;
+    jit_header_t *h = buffer;
+    emitter_t e;
+    uint32_t sized;
+
+    if (size < table_bytes(slots))
+        return RBPF_ERR_TOO_SMALL;
+    memset(buffer, 0, table_bytes(slots));
+    memset(&e, 0, sizeof e);
+    e.prog = prog;
+    e.table = (uint32_t *)(h + 1);
+    find_blocks(prog, e.table, slots);
+    /* sizing pass: fixes every block's offset */
+    generate(&e, slots);
+    if (e.error != RBPF_OK)
+        return e.error;
+    sized = e.pos;
+    if (sized > size - table_bytes(slots))
+        return RBPF_ERR_TOO_SMALL;
+    e.code = (uint8_t *)buffer + table_bytes(slots);
+    e.base = (uint32_t)(uintptr_t)e.code;
+    e.pos = 0;
+    generate(&e, slots);
+    if (e.error != RBPF_OK || e.pos != sized)
+        return e.error != RBPF_OK ? e.error : RBPF_ERR_ARGUMENT;
+    h->magic = JIT_MAGIC;
+    h->slots = slots;
+    h->code_at = table_bytes(slots);
+    h->code_size = sized;
+    /* the code is data until the barriers complete */
+    __asm__ volatile("dsb\n\tisb" ::: "memory");
+    return RBPF_OK;
+}
+
+int rbpf_jit_run_(rbpf_vm_t *vm, uint32_t offset, uint64_t *r0)
+{
+    const rbpf_program_t *prog = vm->program;
+    const rbpf_config_t *config = vm->config;
+    const jit_header_t *h = prog->prepared;
+    const uint32_t *table = (const uint32_t *)(h + 1);
+    const uint32_t budget = rbpf_budget_(config), slot = offset / RBPF_INSN_SIZE;
+    const uint8_t *code = (const uint8_t *)prog->prepared + h->code_at;
+    int (*run)(jit_state_t *, uint32_t);
+    jit_state_t st;
+    int rc;
+
+    if (h->magic != JIT_MAGIC || slot >= h->slots || !(table[slot] & LEADER))
+        return RBPF_ERR_ARGUMENT;
+    memset(&st, 0, sizeof st);
+    st.regs[1] = (uintptr_t)vm->context;
+    st.regs[2] = vm->context_length;
+    st.regs[10] = (uintptr_t)config->stack + config->stack_size;
+    st.vm = vm;
+    st.left = budget;
+    st.ctx_start = (uint32_t)(uintptr_t)vm->context;
+    st.ctx_lim = fast_lim(vm->context_length);
+    st.ram = (uint32_t)(uintptr_t)vm->ram;
+    st.rodata = (uint32_t)(uintptr_t)prog->rodata;
+    stack_window(&st, 0);
+    run = (int (*)(jit_state_t *, uint32_t))((uintptr_t)code | 1u);
+    rc = run(&st, ((uint32_t)(uintptr_t)code + (table[slot] & ~LEADER)) | 1u);
+    if (rc == RBPF_ERR_BUDGET) {
+        vm->instructions = budget;
+        vm->error_at = (int32_t)st.index;
+        return rc;
+    }
+    vm->instructions = (uint64_t)(budget - st.left);
+    if (rc != RBPF_OK) {
+        vm->instructions -= st.refund;
+        vm->error_at = (int32_t)st.index;
+        return rc;
+    }
+    *r0 = st.regs[0];
+    return RBPF_OK;
+}
+
+#else /* !RBPF_ENABLE_JIT */
+/* ISO C wants a declaration in every translation unit. */
+typedef int rbpf_jit_not_built_;
+#endif
