@@ -8,8 +8,13 @@
  * unused-field case must be refused for that rule (RBPF_ERR_RESERVED_FIELD).
  * In a build without some features (RBPF_MINIMAL), a test that uses one is
  * skipped, after checking that the verifier refuses it.
- * Prints `mcu conformance: N passed, M failed, K skipped` and the deepest
- * host stack a run used (measured by painting); exits 1 on any failure.
+ * The suite runs once per engine this build has (the interpreter, and the
+ * translated form or the JIT when compiled in, each program prepared in a
+ * RAM buffer); a refused unused-field case must also be refused by
+ * rbpf_prepare() for every engine.
+ * Prints `mcu conformance engine=E: N passed, M failed, K skipped` per
+ * engine and the deepest host stack a run used (measured by painting);
+ * exits 1 on any failure.
  */
 #include <string.h>
 
@@ -42,6 +47,16 @@ static const rbpf_config_t config = {
 
 static uint64_t memory[512];
 static uint8_t code[1024 + 1];
+
+/* The prepared form of one program (RAM; for the JIT also executable). */
+#ifndef CONFORMANCE_ENGINE_BYTES
+#if RBPF_ENABLE_JIT || RBPF_ENABLE_THREADED
+#define CONFORMANCE_ENGINE_BYTES 65536
+#else
+#define CONFORMANCE_ENGINE_BYTES 8
+#endif
+#endif
+static uint64_t engine_buffer[CONFORMANCE_ENGINE_BYTES / 8];
 
 /* The host stack rbpf_vm_run uses, measured: the stack below the caller is
  * painted before each run and the deepest byte changed is found after. */
@@ -129,8 +144,10 @@ static void report(const char *name, const char *where, const char *what)
     port_puts(what);
 }
 
-/* Runs one test from `program`; 1 when r0 is the expected value. */
-static int run_one(const struct conformance_test *t, const uint8_t *program, const char *where)
+/* Runs one test from `program` on `engine`; 1 when r0 is the expected
+ * value. */
+static int run_one(const struct conformance_test *t, const uint8_t *program, const char *where,
+                   int engine)
 {
     rbpf_program_t prog;
     rbpf_vm_t vm;
@@ -138,6 +155,8 @@ static int run_one(const struct conformance_test *t, const uint8_t *program, con
     int32_t at;
     int err = rbpf_load_raw(&prog, program, t->program_len, &config);
     at = prog.error_at;
+    if (err == RBPF_OK && engine != RBPF_ENGINE_INTERP)
+        err = rbpf_prepare(&prog, engine, engine_buffer, sizeof engine_buffer);
     if (err == RBPF_OK)
         err = rbpf_vm_init(&vm, &prog, &config, NULL, 0);
     if (err == RBPF_OK) {
@@ -169,9 +188,10 @@ static int run_one(const struct conformance_test *t, const uint8_t *program, con
     return 1;
 }
 
-int main(void)
+/* The whole suite on one engine; 1 when every test passed. */
+static int run_suite(int engine)
 {
-    unsigned passed = 0, failed = 0, skipped = 0, refused = 0, accepted = 0;
+    unsigned passed = 0, failed = 0, skipped = 0;
     for (unsigned i = 0; i < conformance_test_count; i++) {
         const struct conformance_test *t = &conformance_tests[i];
         if (t->skip) {
@@ -194,32 +214,52 @@ int main(void)
             continue;
         }
         memcpy(code + 1, t->program, t->program_len);
-        if (run_one(t, t->program, "") && run_one(t, code + 1, " (at an odd address)"))
+        if (run_one(t, t->program, "", engine) &&
+            run_one(t, code + 1, " (at an odd address)", engine))
             passed++;
         else
             failed++;
     }
-    for (unsigned i = 0; i < conformance_negative_count; i++) {
-        const struct conformance_negative *n = &conformance_negatives[i];
-        rbpf_program_t prog;
-        int err = rbpf_load_raw(&prog, n->program, n->program_len, &config);
-        /* The field rule, unless the instruction is compiled out. */
-        if (err == RBPF_ERR_RESERVED_FIELD ||
-            (err != RBPF_OK && uses_missing_feature(n->program, n->program_len))) {
-            refused++;
-        } else {
-            report(n->name, "", err == RBPF_OK ? "accepted by the verifier" : rbpf_error_name(err));
-            port_puts(err == RBPF_OK ? "\n" : ", not RBPF_ERR_RESERVED_FIELD\n");
-            accepted++;
-        }
-    }
-    port_puts("mcu conformance: ");
+    port_puts("mcu conformance engine=");
+    port_puts(rbpf_engine_name(engine));
+    port_puts(": ");
     port_put_dec(passed);
     port_puts(" passed, ");
     port_put_dec(failed);
     port_puts(" failed, ");
     port_put_dec(skipped);
     port_puts(" skipped\n");
+    return failed == 0;
+}
+
+int main(void)
+{
+    unsigned refused = 0, accepted = 0;
+    int ok = 1, engine;
+    for (engine = 0; engine < RBPF_ENGINE_COUNT; engine++)
+        if (rbpf_engine_available(engine))
+            ok &= run_suite(engine);
+    for (unsigned i = 0; i < conformance_negative_count; i++) {
+        const struct conformance_negative *n = &conformance_negatives[i];
+        rbpf_program_t prog;
+        int err = rbpf_load_raw(&prog, n->program, n->program_len, &config), prepared = 0;
+        /* no engine prepares what the verifier refused */
+        for (engine = 1; engine < RBPF_ENGINE_COUNT; engine++)
+            if (rbpf_engine_available(engine) &&
+                rbpf_prepare(&prog, engine, engine_buffer, sizeof engine_buffer) != RBPF_ERR_ARGUMENT)
+                prepared = 1;
+        /* The field rule, unless the instruction is compiled out. */
+        if (!prepared && (err == RBPF_ERR_RESERVED_FIELD ||
+                          (err != RBPF_OK && uses_missing_feature(n->program, n->program_len)))) {
+            refused++;
+        } else {
+            report(n->name, "", err == RBPF_OK ? "accepted by the verifier" : rbpf_error_name(err));
+            port_puts(err == RBPF_OK  ? "\n"
+                      : prepared      ? ", but an engine prepared it\n"
+                                      : ", not RBPF_ERR_RESERVED_FIELD\n");
+            accepted++;
+        }
+    }
     port_puts("mcu conformance unused fields: ");
     port_put_dec(refused);
     port_puts(" refused, ");
@@ -228,5 +268,5 @@ int main(void)
     port_puts("mcu conformance host stack: rbpf_vm_run used at most ");
     port_put_dec(stack_used);
     port_puts(" bytes\n");
-    return failed == 0 && accepted == 0 ? 0 : 1;
+    return ok && accepted == 0 ? 0 : 1;
 }

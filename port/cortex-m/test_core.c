@@ -3,8 +3,11 @@
  * beside the unit tests (the unit-* images): 64-bit arithmetic edge values
  * on a 32-bit core, unaligned guest memory, every verifier rule, run-time
  * memory and budget errors, local and helper calls, regions, and a
- * container read from an odd address with data, bss and rodata. Prints one line per
- * failure and `mcu core: N passed, M failed`; exits 1 on any failure.
+ * container read from an odd address with data, bss and rodata. The checks
+ * that run programs run once per engine this build has (`mcu core
+ * engine=E` heads each pass); a build without the JIT must refuse it with
+ * RBPF_ERR_UNSUPPORTED. Prints one line per failure and `mcu core: N passed,
+ * M failed`; exits 1 on any failure.
  */
 #include <string.h>
 
@@ -69,6 +72,22 @@ static const rbpf_config_t config = {
     .helper_count = 2,
 };
 
+/* The engine the checks run on, and the buffer of its prepared form. */
+static int engine;
+#if RBPF_ENABLE_JIT || RBPF_ENABLE_THREADED
+static uint64_t engine_buffer[4096];
+#else
+static uint64_t engine_buffer[1];
+#endif
+
+/* Prepares a loaded program for the current engine; the error. */
+static int prepare(rbpf_program_t *prog)
+{
+    if (engine == RBPF_ENGINE_INTERP)
+        return RBPF_OK;
+    return rbpf_prepare(prog, engine, engine_buffer, sizeof engine_buffer);
+}
+
 /* Room to copy a program or blob to an odd address. */
 static uint8_t odd_buffer[512 + 1];
 
@@ -90,6 +109,9 @@ static int run_raw(const uint8_t *code, size_t size, void *ctx, size_t ctx_len, 
         *at = prog.error_at;
         return err;
     }
+    err = prepare(&prog);
+    if (err != RBPF_OK)
+        return err;
     err = rbpf_vm_init(&vm, &prog, &config, NULL, 0);
     if (err != RBPF_OK)
         return err;
@@ -226,7 +248,10 @@ static void test_regions(void)
     uint64_t r0 = 0;
     int err;
     ctx[0] = (uint64_t)(uintptr_t)granted;
+    granted[1] = 0;
     err = rbpf_load_raw(&prog, code, sizeof code, &config);
+    if (err == RBPF_OK)
+        err = prepare(&prog);
     check(err == RBPF_OK, "regions", "load", (uint64_t)(int64_t)err, 0);
     if (err != RBPF_OK)
         return;
@@ -328,6 +353,8 @@ static void test_container(void)
     int err;
     memcpy(blob + 1, container, sizeof container);
     err = rbpf_load(&prog, blob + 1, sizeof container, &config);
+    if (err == RBPF_OK)
+        err = prepare(&prog);
     check(err == RBPF_OK, "container load", rbpf_error_name(err), (uint64_t)(int64_t)err, 0);
     if (err != RBPF_OK) {
         port_puts("  at ");
@@ -375,14 +402,60 @@ static void test_errors(void)
           "NULL", 0, 1);
 }
 
+/* The JIT is there exactly where the core has Thumb-2; elsewhere asking
+ * for it is a clear error, never a crash. */
+static void test_engines(void)
+{
+    static const uint8_t code[] = {INSN(OP_MOV64_K, 0, 0, 0, 1), EXIT};
+    rbpf_program_t prog;
+    size_t need = 0;
+    int err;
+#if defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_8M_MAIN__)
+    const int thumb2 = 1;
+#else
+    const int thumb2 = 0;
+#endif
+    check(rbpf_engine_available(RBPF_ENGINE_JIT) == thumb2, "jit available on Thumb-2 only",
+          "available", (uint64_t)rbpf_engine_available(RBPF_ENGINE_JIT), (uint64_t)thumb2);
+    err = rbpf_program_raw(&prog, code, sizeof code);
+    check(err == RBPF_OK, "raw program", "error", (uint64_t)(int64_t)err, 0);
+    err = rbpf_prepare(&prog, RBPF_ENGINE_JIT, engine_buffer, sizeof engine_buffer);
+    check(err != RBPF_OK, "jit before verifying", rbpf_error_name(err), (uint64_t)(int64_t)err,
+          (uint64_t)(int64_t)RBPF_ERR_ARGUMENT);
+    err = rbpf_verify(&prog, &config);
+    check(err == RBPF_OK, "verify", "error", (uint64_t)(int64_t)err, 0);
+    err = rbpf_prepare_size(&prog, RBPF_ENGINE_JIT, &need);
+    check(err == (thumb2 ? RBPF_OK : RBPF_ERR_UNSUPPORTED), "jit size", rbpf_error_name(err),
+          (uint64_t)(int64_t)err, 0);
+    err = rbpf_prepare(&prog, RBPF_ENGINE_JIT, engine_buffer, sizeof engine_buffer);
+    check(err == (thumb2 ? RBPF_OK : RBPF_ERR_UNSUPPORTED), "jit prepare", rbpf_error_name(err),
+          (uint64_t)(int64_t)err, 0);
+    if (thumb2) {
+        err = rbpf_prepare(&prog, RBPF_ENGINE_JIT, engine_buffer, need - 1);
+        check(err == RBPF_ERR_TOO_SMALL, "jit buffer one byte short", rbpf_error_name(err),
+              (uint64_t)(int64_t)err, (uint64_t)(int64_t)RBPF_ERR_TOO_SMALL);
+        err = rbpf_prepare(&prog, RBPF_ENGINE_JIT, (uint8_t *)engine_buffer + 4, need);
+        check(err == RBPF_ERR_ALIGNMENT, "jit buffer unaligned", rbpf_error_name(err),
+              (uint64_t)(int64_t)err, (uint64_t)(int64_t)RBPF_ERR_ALIGNMENT);
+    }
+}
+
 int main(void)
 {
-    test_alu64();
-    test_memory();
-    test_regions();
     test_verifier();
-    test_calls();
-    test_container();
     test_errors();
+    test_engines();
+    for (engine = 0; engine < RBPF_ENGINE_COUNT; engine++) {
+        if (!rbpf_engine_available(engine))
+            continue;
+        port_puts("mcu core engine=");
+        port_puts(rbpf_engine_name(engine));
+        port_puts("\n");
+        test_alu64();
+        test_memory();
+        test_regions();
+        test_calls();
+        test_container();
+    }
     return port_summary("mcu core");
 }
