@@ -93,7 +93,7 @@ MCU_LIBFLAGS_clang := -fsanitize=undefined -fsanitize-trap=undefined
 MCU_ARCH_m0plus := -mcpu=cortex-m0plus -mthumb
 MCU_LD_m0plus := $(MCU_DIR)/microbit.ld
 MCU_MACHINE_m0plus := microbit
-MCU_VFLAGS_m0plus := -DCONFORMANCE_STACK_BYTES=2048
+MCU_VFLAGS_m0plus := -DCONFORMANCE_STACK_BYTES=2048 -DCONFORMANCE_ENGINE_BYTES=2048 -DCORE_ENGINE_BYTES=1024
 # clang for the same ABI as arm-none-eabi-gcc (short enums, soft float), with
 # newlib's headers found where that gcc finds them.
 MCU_NEWLIB_INC = $(patsubst %/string.h,%,$(firstword $(filter %/string.h,$(shell \

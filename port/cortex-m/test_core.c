@@ -74,11 +74,14 @@ static const rbpf_config_t config = {
 
 /* The engine the checks run on, and the buffer of its prepared form. */
 static int engine;
+#ifndef CORE_ENGINE_BYTES
 #if RBPF_ENABLE_JIT || RBPF_ENABLE_THREADED
-static uint64_t engine_buffer[4096];
+#define CORE_ENGINE_BYTES 32768
 #else
-static uint64_t engine_buffer[1];
+#define CORE_ENGINE_BYTES 8
 #endif
+#endif
+static uint64_t engine_buffer[CORE_ENGINE_BYTES / 8];
 
 /* Prepares a loaded program for the current engine; the error. */
 static int prepare(rbpf_program_t *prog)
