@@ -1,7 +1,8 @@
 /*
- * rbpf.hpp: a header-only C++11 wrapper over librbpf for C++ frameworks
- * (Sming, Arduino-style code): one object per virtual machine, the stores
- * as maps, errors as codes (no exceptions, no RTTI).
+ * rbpf.hpp: rbpf's own C++11 conventions (namespace rbpf) over Sming's
+ * rBPF interface (rbpf/VirtualMachine.h, from <rbpf.h>), which does the
+ * work: one object per virtual machine, the stores as maps, errors as
+ * rbpf_error_t codes (no exceptions, no RTTI).
  *
  *     rbpf::VirtualMachine vm;                   // the standard helpers
  *     if (!vm.load(blob, blobSize)) {            // or vm.load(embeddedEntry)
@@ -182,12 +183,16 @@ inline bool StoreValue::exists() const
     return map_.contains(key_);
 }
 
+/* The rbpf-style VM: rBPF::VirtualMachine (rbpf/VirtualMachine.h, which
+ * implements everything) with rbpf's conventions: getLastError() is the
+ * rbpf_error_t, execute() returns 0 on an error, no print hook by default,
+ * the stores as StoreMap. */
 class VirtualMachine
 {
 public:
     /* A VM with the standard helpers, or with the host's own table (which
      * should start with RBPF_STANDARD_HELPERS); the table must outlive it. */
-    VirtualMachine() : locals(&vm_.local_store), globals(rbpf_store_global())
+    VirtualMachine() : locals(&vm_.vm().local_store), globals(rbpf_store_global())
     {
         size_t count;
         const rbpf_helper_t *table = standardHelpers(count);
@@ -195,29 +200,22 @@ public:
     }
 
     VirtualMachine(const rbpf_helper_t *helpers, size_t helperCount)
-        : locals(&vm_.local_store), globals(rbpf_store_global())
+        : locals(&vm_.vm().local_store), globals(rbpf_store_global())
     {
         init(helpers, helperCount);
-    }
-
-    ~VirtualMachine()
-    {
-        unload();
     }
 
     /* Hooks for bpf_printf and bpf_now_ms (NULL: dropped, clock reads 0). */
     void setHooks(void (*print)(void *user, const char *text, size_t length),
                   uint64_t (*nowMs)(void *user), void *user)
     {
-        config_.print = print;
-        config_.now_ms = nowMs;
-        config_.user = user;
+        vm_.setHooks(print, nowMs, user);
     }
 
     /* Instructions one execute() may run (0: RBPF_DEFAULT_BUDGET). */
     void setBudget(uint32_t budget)
     {
-        config_.budget = budget;
+        vm_.setBudget(budget);
     }
 
     /* Loads and verifies a container blob (read in place), with a stack of
@@ -225,26 +223,7 @@ public:
      * failure returns false; getLastError() says why. */
     bool load(const void *blob, size_t size, size_t stackSize = 512)
     {
-        unload();
-        int rc = allocateStack(stackSize);
-        if (rc == RBPF_OK) {
-            rc = rbpf_load(&program_, blob, size, &config_);
-        }
-        if (rc == RBPF_OK) {
-            rc = allocateRam();
-        }
-        if (rc == RBPF_OK) {
-            rc = rbpf_vm_init(&vm_, &program_, &config_, ram_, ramSize_);
-        }
-        if (rc != RBPF_OK) {
-            release();
-            setError(rc);
-            return false;
-        }
-        loaded_ = true;
-        function_ = 0;
-        setError(RBPF_OK);
-        return true;
+        return vm_.load(rBPF::Blob(blob, size), stackSize);
     }
 
     /* Loads an entry of the table `rbpf embed` generates (any struct with
@@ -258,45 +237,30 @@ public:
     /* Frees the stack and RAM and returns the local store's entries. */
     void unload()
     {
-        rbpf_vm_deinit(&vm_);
-        release();
-        loaded_ = false;
-        function_ = 0;
+        vm_.unload();
     }
 
     bool isLoaded() const
     {
-        return loaded_;
+        return vm_.isLoaded();
     }
 
     /* Selects the function execute() runs, by name; false when the
      * container has none of that name (the selection is kept). */
     bool selectFunction(const char *name)
     {
-        int index = loaded_ ? rbpf_function_find(&program_, name) : RBPF_ERR_ARGUMENT;
-        if (index < 0) {
-            setError(index);
-            return false;
-        }
-        function_ = static_cast<uint32_t>(index);
-        setError(RBPF_OK);
-        return true;
+        return vm_.selectFunction(name);
     }
 
     size_t functionCount() const
     {
-        return loaded_ ? (program_.function_count > 0 ? program_.function_count : 1) : 0;
+        return vm_.functionCount();
     }
 
     /* Name of function `index`, NULL when out of range. */
     const char *functionName(size_t index) const
     {
-        const char *name = NULL;
-        uint32_t i = static_cast<uint32_t>(index);
-        if (!loaded_ || i != index || rbpf_function_info(&program_, i, &name, NULL) != RBPF_OK) {
-            return NULL;
-        }
-        return name;
+        return vm_.functionName(index);
     }
 
     /* Runs the selected function with the context buffer (read-write for the
@@ -304,15 +268,8 @@ public:
      * which, getErrorAt() where. */
     uint64_t execute(void *context, size_t length)
     {
-        uint64_t r0 = 0;
-        if (!loaded_) {
-            setError(RBPF_ERR_ARGUMENT);
-            return 0;
-        }
-        if (setError(rbpf_vm_run(&vm_, function_, context, length, &r0))) {
-            return 0;
-        }
-        return r0;
+        int64_t r0 = vm_.execute(context, length);
+        return vm_.getRbpfError() == RBPF_OK ? static_cast<uint64_t>(r0) : 0;
     }
 
     /* Runs with a struct as the context. */
@@ -331,45 +288,48 @@ public:
      * negative rbpf_error_t. */
     int getLastError() const
     {
-        return lastError_;
+        return vm_.getRbpfError();
     }
 
     const char *getErrorString() const
     {
-        return rbpf_strerror(lastError_);
+        return rbpf_strerror(vm_.getRbpfError());
     }
 
     /* After a failed execute: the instruction index; after a failed load:
      * the instruction index or blob offset; -1 when not known. */
     int32_t getErrorAt() const
     {
-        return errorAt_;
+        return vm_.getErrorAt();
     }
 
     /* eBPF instructions the last execute() ran. */
     uint64_t instructions() const
     {
-        return vm_.instructions;
+        return vm_.instructions();
     }
 
     /* Grants the container a host buffer beyond its own memory (for
      * application helpers); the region must outlive the load. */
     bool addRegion(rbpf_region_t &region, const void *start, size_t length, uint32_t flags)
     {
-        return !setError(loaded_ ? rbpf_region_add(&vm_, &region, start, length, flags)
-                             : RBPF_ERR_ARGUMENT);
+        return vm_.addRegion(region, start, length, flags);
     }
 
     /* The underlying C objects, for calls this wrapper does not cover. */
     rbpf_vm_t &vm()
     {
-        return vm_;
+        return vm_.vm();
     }
     const rbpf_program_t &program() const
     {
-        return program_;
+        return vm_.program();
     }
 
+private:
+    rBPF::VirtualMachine vm_;
+
+public:
     StoreMap locals;  /* this VM's local store; emptied by unload() */
     StoreMap globals; /* the global store, shared by every VM */
 
@@ -379,78 +339,9 @@ private:
 
     void init(const rbpf_helper_t *helpers, size_t helperCount)
     {
-        memset(&config_, 0, sizeof(config_));
-        memset(&program_, 0, sizeof(program_));
-        memset(&vm_, 0, sizeof(vm_));
-        vm_.local_store.head = RBPF_STORE_NONE;
-        config_.helpers = helpers;
-        config_.helper_count = static_cast<uint32_t>(helperCount);
-        stack_ = NULL;
-        ram_ = NULL;
-        ramSize_ = 0;
-        loaded_ = false;
-        function_ = 0;
-        lastError_ = RBPF_OK;
-        errorAt_ = -1;
+        vm_.setHelpers(helpers, helperCount);
+        vm_.setHooks(NULL, NULL, NULL);
     }
-
-    int allocateStack(size_t stackSize)
-    {
-        size_t stackWords = (stackSize + 7) / 8;
-        if (stackWords == 0 || stackWords > UINT32_MAX / 8) {
-            return RBPF_ERR_ARGUMENT;
-        }
-        stack_ = new (std::nothrow) uint64_t[stackWords];
-        if (stack_ == NULL) {
-            return RBPF_ERR_TOO_SMALL;
-        }
-        config_.stack = stack_;
-        config_.stack_size = static_cast<uint32_t>(stackWords * 8);
-        return RBPF_OK;
-    }
-
-    /* The container's data and bss, 8-aligned. */
-    int allocateRam()
-    {
-        ramSize_ = static_cast<size_t>(program_.data_len) + program_.bss_len;
-        if (ramSize_ > 0) {
-            ram_ = new (std::nothrow) uint64_t[(ramSize_ + 7) / 8];
-            if (ram_ == NULL) {
-                return RBPF_ERR_TOO_SMALL;
-            }
-        }
-        return RBPF_OK;
-    }
-
-    void release()
-    {
-        delete[] stack_;
-        delete[] ram_;
-        stack_ = NULL;
-        ram_ = NULL;
-        ramSize_ = 0;
-        config_.stack = NULL;
-        config_.stack_size = 0;
-    }
-
-    /* Records rc (and where) as the last error; true when it is one. */
-    bool setError(int rc)
-    {
-        lastError_ = rc;
-        errorAt_ = rc == RBPF_OK ? -1 : (loaded_ ? vm_.error_at : program_.error_at);
-        return rc != RBPF_OK;
-    }
-
-    rbpf_config_t config_;
-    rbpf_program_t program_;
-    rbpf_vm_t vm_;
-    uint64_t *stack_;
-    uint64_t *ram_;
-    size_t ramSize_;
-    bool loaded_;
-    uint32_t function_;
-    int lastError_;
-    int32_t errorAt_;
 };
 
 } // namespace rbpf

@@ -321,4 +321,13 @@ uint32_t rbpf_store_free_count(void);
 }
 #endif
 
+/* C++: Sming's rBPF interface (namespace rBPF) over this API, and the
+ * generated rBPF::Container objects when there are any (docs/sming.md).
+ * Define RBPF_NO_CXX_API to see the C API alone. */
+#if defined(__cplusplus) && !defined(RBPF_NO_CXX_API)
+#include "rbpf/Store.h"
+#include "rbpf/AppCalls.h"
+#include "rbpf/VirtualMachine.h"
+#endif
+
 #endif /* RBPF_H */
