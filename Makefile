@@ -88,6 +88,7 @@ lib: $(BUILD)/host/librbpf.a
 # Every fragment adds the targets `make test` runs to TEST_TARGETS.
 TEST_TARGETS :=
 include $(wildcard tools/tool.mk tests/tests.mk tests/extra.mk tests/escape/escape.mk tests/diff/diff.mk \
+                   tests/sming/sming.mk \
                    samples/samples.mk bench/bench.mk \
                    port/cortex-m/port.mk fuzz/fuzz.mk)
 

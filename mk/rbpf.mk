@@ -1,9 +1,10 @@
 # mk/rbpf.mk: Femto-Containers for a make project. Include it from your
 # Makefile; every .c and .cpp file under $(RBPF_CONTAINER_PATH) becomes a
-# container, built with `rbpf build` into $(RBPF_OUT)/NAME.bin and embedded
-# with `rbpf embed` into $(RBPF_OUT)/containers.c/.h, which your application
-# compiles and links together with librbpf (built here, for your compiler and
-# store size). A container is rebuilt when its source, a header next to it,
+# container, built with `rbpf build` into $(RBPF_OUT)/NAME.bin (NAME: its path
+# under RBPF_CONTAINER_PATH with `/` as `_`, no extension) and embedded with
+# `rbpf embed` into $(RBPF_OUT)/containers.c/.h (in C++ also
+# rBPF::Container::NAME, from <rbpf.h>), which your application compiles and
+# links together with librbpf (built here, for your compiler and store size). A container is rebuilt when its source, a header next to it,
 # the container header or the tool changes. docs/make.md has the details.
 #
 #   include path/to/rbpf/mk/rbpf.mk
@@ -40,17 +41,28 @@ RBPF_HOST_CC ?= cc
 RBPF_LIB_CFLAGS ?= -std=c99 -O2 -Wall -Wextra
 
 # ---- For the application --------------------------------------------------
+# $(RBPF_CONTAINER_PATH)/include holds the headers host and containers share
+# (context structs, bpf_appcalls.h); $(RBPF_OUT)/include/rbpf/containers.h is
+# what <rbpf.h> includes in C++ for rBPF::Container::NAME (docs/sming.md).
 RBPF_CFLAGS := -I$(RBPF_ROOT)/include -I$(RBPF_ROOT)/cpp -I$(RBPF_OUT) \
+               -I$(RBPF_CONTAINER_PATH)/include -I$(RBPF_OUT)/include \
                -DBPF_STORE_NUM_VALUES=$(BPF_STORE_NUM_VALUES)
-RBPF_GENERATED := $(RBPF_OUT)/containers.h
+RBPF_GENERATED := $(RBPF_OUT)/containers.h $(RBPF_OUT)/include/rbpf/containers.h
 RBPF_APP_OBJS := $(RBPF_OUT)/containers.o
 RBPF_LIB := $(RBPF_OUT)/librbpf.a
 RBPF_LIBS := $(RBPF_LIB)
 
 # ---- Containers -----------------------------------------------------------
-RBPF_SOURCES := $(sort $(shell find $(RBPF_CONTAINER_PATH) -type f \( -name '*.c' -o -name '*.cpp' \) 2>/dev/null))
-RBPF_CONTAINER_HEADERS := $(shell find $(RBPF_CONTAINER_PATH) -type f \( -name '*.h' -o -name '*.hpp' \) 2>/dev/null)
-rbpf_name = $(basename $(notdir $(1)))
+RBPF_CONTAINER_DIR := $(patsubst %/,%,$(RBPF_CONTAINER_PATH))
+RBPF_SOURCES := $(sort $(shell find $(RBPF_CONTAINER_DIR) -type f \( -name '*.c' -o -name '*.cpp' \) 2>/dev/null))
+RBPF_CONTAINER_HEADERS := $(shell find $(RBPF_CONTAINER_DIR) -type f \( -name '*.h' -o -name '*.hpp' \) 2>/dev/null)
+# What containers include from rbpf: <rbpf/container.h>, <bpf/bpfapi/helpers.h>,
+# <rbpf/Store.h> and the headers they share with the host.
+RBPF_API_HEADERS := $(wildcard $(RBPF_ROOT)/include/container/rbpf/*.h \
+                    $(RBPF_ROOT)/include/container/bpf/bpfapi/*.h $(RBPF_ROOT)/include/rbpf/common/*.h)
+# A container's name: its path under RBPF_CONTAINER_PATH, `/` turned into `_`,
+# the extension dropped (net/filter.c gives net_filter), as in Sming.
+rbpf_name = $(subst /,_,$(basename $(patsubst $(RBPF_CONTAINER_DIR)/%,%,$(1))))
 RBPF_NAMES := $(foreach s,$(RBPF_SOURCES),$(call rbpf_name,$(s)))
 RBPF_BINS := $(RBPF_NAMES:%=$(RBPF_OUT)/%.bin)
 
@@ -78,9 +90,10 @@ $(eval $(call rbpf_record,$(RBPF_BUILD_RECORD),$(CLANG) $(RBPF_BUILD_FLAGS)))
 # $(call rbpf_container_rule,SOURCE)
 define rbpf_container_rule
 $(RBPF_OUT)/$(call rbpf_name,$(1)).bin: $(1) $(RBPF_CONTAINER_HEADERS) $(RBPF_BUILD_RECORD) \
-        $(RBPF_ROOT)/include/container/rbpf/container.h $(RBPF_TOOL)
+        $(RBPF_API_HEADERS) $(RBPF_TOOL)
 	@mkdir -p $$(@D)
-	CLANG='$(CLANG)' $(RBPF_TOOL) build -o $$@ -I$(RBPF_CONTAINER_PATH) $(RBPF_BUILD_FLAGS) $$<
+	CLANG='$(CLANG)' $(RBPF_TOOL) build -o $$@ -I$(RBPF_CONTAINER_DIR) -I$(RBPF_CONTAINER_DIR)/include \
+	    $(RBPF_BUILD_FLAGS) $$<
 endef
 $(foreach s,$(RBPF_SOURCES),$(eval $(call rbpf_container_rule,$(s))))
 
@@ -89,6 +102,11 @@ $(foreach s,$(RBPF_SOURCES),$(eval $(call rbpf_container_rule,$(s))))
 $(RBPF_OUT)/containers%c $(RBPF_OUT)/containers%h: $(RBPF_BINS) $(RBPF_LIST) $(RBPF_TOOL)
 	@test -n '$(RBPF_NAMES)' || { echo "rbpf.mk: no .c or .cpp files under '$(RBPF_CONTAINER_PATH)'" >&2; exit 1; }
 	$(RBPF_TOOL) embed -o $(RBPF_OUT)/containers $(RBPF_BINS)
+
+# <rbpf/containers.h>, as Sming names it, is the generated containers.h.
+$(RBPF_OUT)/include/rbpf/containers.h:
+	@mkdir -p $(@D)
+	echo '#include "../../containers.h"' > $@
 
 $(RBPF_OUT)/containers.o: $(RBPF_OUT)/containers.c $(RBPF_OUT)/containers.h
 	$(CC) $(RBPF_LIB_CFLAGS) -c $< -o $@
@@ -117,7 +135,7 @@ $(RBPF_TOOL):
 
 # ---- Targets --------------------------------------------------------------
 .PHONY: rbpf-containers rbpf-lib rbpf-dump rbpf-clean
-rbpf-containers: $(RBPF_BINS) $(RBPF_OUT)/containers.c
+rbpf-containers: $(RBPF_BINS) $(RBPF_OUT)/containers.c $(RBPF_GENERATED)
 rbpf-lib: $(RBPF_LIB)
 
 # Each dump under a heading, as Sming's `make rbpf-dump` prints it.

@@ -850,6 +850,28 @@ static char *c_identifier(const char *path)
     return out;
 }
 
+/* C and C++ keywords, which cannot name a container's rBPF::Container::NAME. */
+static int is_keyword(const char *name)
+{
+    static const char *const keywords[] = {
+        "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool",
+        "break", "case", "catch", "char", "char8_t", "char16_t", "char32_t", "class", "compl",
+        "concept", "const", "consteval", "constexpr", "constinit", "const_cast", "continue",
+        "co_await", "co_return", "co_yield", "decltype", "default", "delete", "do", "double",
+        "dynamic_cast", "else", "enum", "explicit", "export", "extern", "false", "float", "for",
+        "friend", "goto", "if", "inline", "int", "long", "mutable", "namespace", "new",
+        "noexcept", "not", "not_eq", "nullptr", "operator", "or", "or_eq", "private",
+        "protected", "public", "register", "reinterpret_cast", "requires", "restrict",
+        "return", "short", "signed", "sizeof", "static", "static_assert", "static_cast",
+        "struct", "switch", "template", "this", "thread_local", "throw", "true", "try",
+        "typedef", "typeid", "typename", "union", "unsigned", "using", "virtual", "void",
+        "volatile", "wchar_t", "while", "xor", "xor_eq"};
+    for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
+        if (strcmp(name, keywords[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static int cmd_embed(int argc, char **argv)
 {
     const char *base = "rbpf_containers";
@@ -870,13 +892,18 @@ static int cmd_embed(int argc, char **argv)
         status = usage_error("embed", "%sno container files", "");
     for (int i = 0; i < nfiles && status == 0; i++) {
         names[i] = c_identifier(files[i]);
-        for (int k = 0; k < i; k++)
+        if (is_keyword(names[i]))
+            status = error(EXIT_USAGE,
+                           "embed: %s gives the name '%s', a C++ keyword (rBPF::Container::%s); "
+                           "rename the file",
+                           files[i], names[i], names[i]);
+        for (int k = 0; k < i && status == 0; k++)
             if (strcmp(names[k], names[i]) == 0)
                 status = error(EXIT_USAGE, "embed: %s and %s both give the name '%s'", files[k],
                                files[i], names[i]);
     }
 
-    rbpf_tool_buf_t c = {0}, h = {0}, blob = {0};
+    rbpf_tool_buf_t c = {0}, h = {0}, cxx = {0}, blob = {0};
     const char *slash = strrchr(base, '/');
     const char *header_name = slash ? slash + 1 : base;
     char *guard = c_identifier(header_name);
@@ -905,7 +932,8 @@ static int cmd_embed(int argc, char **argv)
         status = read_input(files[i], &blob);
         if (status)
             break;
-        EMIT(&h, "/* %s */\nextern const uint8_t rbpf_container_%s[];\n", files[i], names[i]);
+        EMIT(&h, "/* %s */\nextern const uint8_t rbpf_container_%s[%zu];\n", files[i], names[i],
+             blob.length ? blob.length : 1);
         EMIT(&h, "extern const size_t rbpf_container_%s_size;\n\n", names[i]);
         EMIT(&c, "/* %s, %zu bytes */\nRBPF_EMBED_ALIGN8 const uint8_t rbpf_container_%s[] = {", files[i],
              blob.length, names[i]);
@@ -914,10 +942,15 @@ static int cmd_embed(int argc, char **argv)
         if (blob.length == 0)
             EMIT(&c, "0");
         EMIT(&c, "\n};\nconst size_t rbpf_container_%s_size = %zu;\n\n", names[i], blob.length);
+        EMIT(&cxx, "constexpr Blob %s{rbpf_container_%s, %zu};\n", names[i], names[i], blob.length);
     }
     EMIT(&h, "/* Every container above, by name, in command-line order. */\n");
     EMIT(&h, "extern const rbpf_embedded_container_t rbpf_containers[];\nextern const size_t rbpf_container_count;\n\n");
-    EMIT(&h, "#ifdef __cplusplus\n}\n#endif\n\n#endif /* %s_H */\n", guard);
+    EMIT(&h, "#ifdef __cplusplus\n}\n\n");
+    /* Sming's interface: rBPF::Container::NAME for rBPF::VirtualMachine. */
+    EMIT(&h, "#include <rbpf.h>\n\nnamespace rBPF\n{\nnamespace Container\n{\n");
+    rbpf_tool_buf_put(&h, cxx.data, cxx.length);
+    EMIT(&h, "} // namespace Container\n} // namespace rBPF\n#endif\n\n#endif /* %s_H */\n", guard);
     EMIT(&c, "const rbpf_embedded_container_t rbpf_containers[] = {\n");
     for (int i = 0; i < nfiles; i++)
         EMIT(&c, "    {\"%s\", rbpf_container_%s, sizeof rbpf_container_%s},\n", names[i], names[i],
@@ -943,6 +976,7 @@ static int cmd_embed(int argc, char **argv)
     rbpf_tool_buf_free(&blob);
     rbpf_tool_buf_free(&c);
     rbpf_tool_buf_free(&h);
+    rbpf_tool_buf_free(&cxx);
     for (int i = 0; i < nfiles; i++)
         free(names[i]);
     free(names);
@@ -995,7 +1029,8 @@ static const command_t commands[] = {
      "Writes BASENAME.c and BASENAME.h (default rbpf_containers) with one 8-aligned\n"
      "const uint8_t rbpf_container_<name>[] and rbpf_container_<name>_size per container\n"
      "(name: the file name as a C identifier) and a table rbpf_containers[] of\n"
-     "{name, data, size} with rbpf_container_count entries.\n"},
+     "{name, data, size} with rbpf_container_count entries. In C++ the header also gives\n"
+     "each as rBPF::Container::<name> for rBPF::VirtualMachine (docs/sming.md).\n"},
     {"plugin", cmd_plugin, "rbpf plugin [MEMHEX] [--OPTION]...",
      "The bpf_conformance plugin protocol: program as hex bytes on stdin, memory as hex in\n"
      "the first argument; runs it with helper 5 returning r1 and prints r0 in hex.\n"

@@ -391,7 +391,9 @@ cp "$T/loop.bin" "$T/sum-loop.bin"
 printf 'mov %%r0, 42\nexit\n' >"$T/forty.s"
 check_ok "$RBPF" asm -o "$T/9forty two.bin" "$T/forty.s"
 check_ok "$RBPF" embed -o "$T/embedded" "$T/sum-loop.bin" "$T/9forty two.bin"
-grep -q "rbpf_container_sum_loop\[\]" "$T/embedded.h" && ok || bad "embed: rbpf_container_sum_loop missing"
+grep -q "rbpf_container_sum_loop\[$(wc -c <"$T/sum-loop.bin")\]" "$T/embedded.h" && ok || bad "embed: rbpf_container_sum_loop missing"
+grep -q "constexpr Blob sum_loop{rbpf_container_sum_loop, $(wc -c <"$T/sum-loop.bin")};" "$T/embedded.h" && ok ||
+    bad "embed: rBPF::Container::sum_loop missing"
 grep -q "rbpf_container__9forty_two_size" "$T/embedded.h" && ok || bad "embed: name not sanitized"
 if $CC -std=c99 -Wall -Wextra -Werror -I"$ROOT/include" -I"$T" -o "$T/embed_test" \
     "$HERE/embed_main.c" "$T/embedded.c" "$LIBDIR/librbpf.a" $LIBFLAGS 2>"$T/err"; then
