@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # check.sh OUT RBPF: runs the samples built under OUT (OUT/basic/basic,
-# OUT/usercalls/usercalls) with inputs of its own and compares their whole
+# OUT/usercalls/usercalls, OUT/sming/sming) with inputs of its own and compares their whole
 # output with what it computes here, in shell arithmetic, from those inputs.
 set -u
 out=$1
@@ -64,6 +64,38 @@ for name in overrun forge; do
     fi
 done
 check "samples/usercalls exit status" 0 "$status"
+
+# ---- sming: the Sming-style application (rBPF C++ interface, application
+# calls, bpf_printf through the default print hook); lines end in \r\n there
+magic=1234
+packet='This is my packet'
+reply='Some test packet content to return'
+a=120000005
+b=120000023
+expect='All up, running the Femto-Container application now'
+expect+=$'\n'"Calling 'increment()' in VM"$'\n'"input 41, result $((41 + 1)), expected $((41 + 1))"
+expect+=$'\n'"Calling 'multiply()' in VM"
+expect+=$'\n'"input ($a, $b), output $((a * b)), expected $((a * b)), result 0"
+expect+=$'\n'"Calling 'store()' in VM"
+g=1234 l=5678 last1=0 last2=3
+for run in 1 2 3; do
+    expect+=$'\n''>> Now in VM running store() <<'$'\n'"lastValue ($last1, $last2)"
+    expect+=$'\n''>> Now leaving store() <<'
+    expect+=$'\n'"output ($((g + 1000000)), $((l + 2000000))), result ($g, $l)"
+    last1=$g last2=$l g=$((g + 1000000)) l=$((l + 2000000))
+done
+expect+=$'\n'"Calling 'appcall()' in VM"
+for run in 1 2; do
+    expect+=$'\n'"bpf_user_get_magic() returned $magic"$'\n'"bpf_user_set_magic($((magic + 5000)))"
+    expect+=$'\n'"SEND ${#packet} bytes: $packet"$'\n'"Read ${#reply} bytes: $reply"
+    expect+=$'\n''Sending memory not granted returned 0'
+    expect+=$'\n'"appcall() returned $((${#packet} + ${#reply})), error OK"
+    magic=$((magic + 5000))
+done
+actual=$("$out/sming/sming" 2>&1)
+status=$?
+check "samples/sming output" "$expect" "$(echo "$actual" | tr -d '\r')"
+check "samples/sming exit status" 0 "$status"
 
 # ---- the increment container's dump, byte for byte as the seed prints it
 # (Sming's `make rbpf-dump`): RBPF_SEED_DUMP, by default ../shared/seed-dump-increment.txt

@@ -1,4 +1,5 @@
-# samples/samples.mk: the samples (samples/basic, samples/usercalls), built
+# samples/samples.mk: the samples (samples/basic, samples/usercalls and the
+# Sming-style samples/sming, in C++), built
 # with mk/rbpf.mk against this tree's tool, each into $(BUILD)/samples/NAME.
 #
 #   make demo           library, tool and samples; the dump of the increment
@@ -10,7 +11,7 @@
 #                       and again for cpu v2; the dump of the increment
 #                       container must equal $(RBPF_SEED_DUMP) byte for byte
 
-SAMPLES := basic usercalls
+SAMPLES := basic usercalls sming
 # The seed's dump of the increment container, which `rbpf dump` must equal.
 RBPF_SEED_DUMP ?= $(abspath ../shared/seed-dump-increment.txt)
 export RBPF_SEED_DUMP
@@ -37,6 +38,9 @@ demo: samples
 	@echo
 	@echo "== samples/usercalls: application helpers on granted packet buffers"
 	@$(SAMPLES_OUT)/usercalls/usercalls
+	@echo
+	@echo "== samples/sming: a Sming application, rBPF C++ interface and application calls"
+	@$(SAMPLES_OUT)/sming/sming | tr -d '\r'
 
 test-samples: samples samples-cpu-v2
 	@bash samples/check.sh $(SAMPLES_OUT) $(BUILD)/host/rbpf
