@@ -384,7 +384,7 @@ static int ctx_access(void *ctx, size_t len, int16_t off, int write)
 
 static void memory_edges(void **state)
 {
-    uint8_t buf[32];
+    uint8_t buf[32] = {0};
     (void)state;
     /* context: [ctx, ctx + 16) of a bigger buffer */
     assert_int_equal(ctx_access(buf + 8, 16, 0, 0), RBPF_OK);
@@ -467,7 +467,7 @@ static void regions(void **state)
 
 static void vm_check(void **state)
 {
-    uint8_t ctx[16];
+    uint8_t ctx[16] = {0};
     (void)state;
     EXPECT_R0(0, MOV(0, 0), EXIT);
     assert_int_equal(rbpf_vm_check(&unit_vm, 0, 0, RBPF_RW), RBPF_OK); /* length 0 anywhere */
