@@ -9,7 +9,9 @@
 #
 # Harnesses: container (rbpf_load, vm_init, every function run), raw
 # (rbpf_load_raw, run), elf (rbpf_tool_gen, then the container checks), asm
-# (asm, disasm, asm again: byte-identical). Built with $(FUZZ_CC) and
+# (asm, disasm, asm again: byte-identical), engines (the input as bytecode and
+# as the seed of a generated program, run on every engine compiled in: all
+# observables equal to the interpreter's; its seeds are raw's). Built with $(FUZZ_CC) and
 # -fsanitize=fuzzer,address,undefined; the library and tool library are
 # compiled again with the fuzzer's instrumentation under $(FUZZ_DIR)/obj-O*.
 # Seeds are generated at run time under $(FUZZ_DIR)/seeds (fuzz/seeds.c: the
@@ -21,17 +23,19 @@
 FUZZ_CC ?= $(CLANG)
 FUZZ_SECONDS ?= 60
 FUZZ_DIR := $(BUILD)/fuzz
-FUZZ_HARNESSES := container raw elf asm
+FUZZ_HARNESSES := container raw elf asm engines
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CFLAGS := $(COMMON_CFLAGS) -Itests/escape -Ifuzz -g $(FUZZ_SAN)
+FUZZ_CFLAGS := $(COMMON_CFLAGS) -Itests/escape -Itests/diff -Ifuzz -g $(FUZZ_SAN)
 FUZZ_BINS := $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/fuzz_%)
-FUZZ_OBJ_SRCS := $(LIB_SRCS) $(TOOLLIB_SRCS) tests/escape/sandbox.c fuzz/oracle.c
+FUZZ_OBJ_SRCS := $(LIB_SRCS) $(TOOLLIB_SRCS) tests/escape/sandbox.c fuzz/oracle.c \
+                 tests/diff/progen.c tests/diff/observe.c
 # The interpreter has a fast build and a compact one (-Os, as firmware is
 # built); the raw harness fuzzes the compact one, the others the fast one.
 FUZZ_OPT_container := -O1
 FUZZ_OPT_raw := -Os
 FUZZ_OPT_elf := -O1
 FUZZ_OPT_asm := -O1
+FUZZ_OPT_engines := -O1
 FUZZ_SEEDS := $(FUZZ_DIR)/seeds
 FUZZ_ELF_SEED_FLAGS := O1-v2 O2-v2 O2-v3 Os-v3 O2-v1
 FUZZ_SAMPLE_SRCS := $(wildcard samples/*/container/*.c)
@@ -85,10 +89,11 @@ $(foreach f,$(FUZZ_SAMPLE_SRCS),$(eval $(call fuzz_sample_rule,$(f))))
 $(FUZZ_SEEDS)/.done: $(FUZZ_DIR)/seeds-gen $(FUZZ_ELF_SEEDS)
 	@mkdir -p $(FUZZ_SEEDS)
 	$(FUZZ_DIR)/seeds-gen $(RBPF_CONFORMANCE_DIR) $(FUZZ_SEEDS) $(FUZZ_ELF_SEEDS)
+	@mkdir -p $(FUZZ_SEEDS)/engines && cp $(FUZZ_SEEDS)/raw/* $(FUZZ_SEEDS)/engines/
 	@touch $@
 
 # Coverage builds: no sanitizers, so the counts are the code's own.
-FUZZ_COV_FLAGS := $(COMMON_CFLAGS) -Itests/escape -Ifuzz -O1 -g -fprofile-instr-generate \
+FUZZ_COV_FLAGS := $(COMMON_CFLAGS) -Itests/escape -Itests/diff -Ifuzz -O1 -g -fprofile-instr-generate \
                   -fcoverage-mapping
 $(FUZZ_DIR)/cov/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJ_SRCS)
 	@mkdir -p $(@D)

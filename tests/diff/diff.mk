@@ -40,3 +40,28 @@ test-progen-arm:
 	else echo "test-progen-arm: skipped ($(DIFF_ARM_CC) not found)"; fi
 
 TEST_TARGETS += test-progen
+
+# The differential test of the engines (tests/diff/test_engines.c): every
+# engine compiled in against the in-place interpreter on random programs,
+# with budgets that stop each run at many points.
+#   make test-engines   host, asan, switch, compact and (where -m32 links) m32 builds
+ENGINES_VARIANTS := host asan switch compact $(if $(HAVE_M32),m32 m32-switch)
+ENGINES_SEEDS ?= 3000
+
+# $(call engines_rules,VARIANT)
+define engines_rules
+$(BUILD)/$(1)/tests/diff/test_engines: $(BUILD)/$(1)/tests/diff/test_engines.o \
+        $(DIFF_SRCS:%.c=$(BUILD)/$(1)/%.o) $(LIB_SRCS:%.c=$(BUILD)/$(1)/%.o)
+	$$(CC) $$(VLDFLAGS_$(1)) $$^ -o $$@
+
+.PHONY: test-engines-$(1)
+test-engines-$(1): $(BUILD)/$(1)/tests/diff/test_engines
+	@echo "== $(1): $$< $(ENGINES_SEEDS)"
+	@$$< $(ENGINES_SEEDS)
+endef
+$(foreach v,$(ENGINES_VARIANTS),$(eval $(call engines_rules,$(v))))
+
+.PHONY: test-engines
+test-engines: $(ENGINES_VARIANTS:%=test-engines-%)
+
+TEST_TARGETS += test-engines

@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -100,9 +101,19 @@ static void assert_unharmed(void)
     assert_true(secret == 0x5ec2e75ec2e75ec2u);
 }
 
-/* Sets the VM up over the loaded program, with the two added regions. */
+/* The engine the tests run on (main runs them on each one compiled in),
+ * and the buffer a program is prepared into for it. */
+static int engine = RBPF_ENGINE_INTERP;
+static uint64_t engine_buffer[2 * SANDBOX_CODE_MAX / 8];
+
+/* Sets the VM up over the loaded program, prepared for the engine under
+ * test, with the two added regions. */
 static void start_vm(void)
 {
+    size_t need;
+    assert_int_equal(rbpf_prepare_size(&b.prog, engine, &need), RBPF_OK);
+    assert_true(need <= sizeof engine_buffer);
+    assert_int_equal(rbpf_prepare(&b.prog, engine, engine_buffer, sizeof engine_buffer), RBPF_OK);
     assert_int_equal(rbpf_vm_init(&b.vm, &b.prog, &b.config, b.ram, b.ram_size), RBPF_OK);
     assert_int_equal(rbpf_region_add(&b.vm, &b.region_rw, b.rw, RW_SIZE, RBPF_RW), RBPF_OK);
     assert_int_equal(rbpf_region_add(&b.vm, &b.region_ro, b.ro, RO_SIZE, RBPF_READ), RBPF_OK);
@@ -796,5 +807,12 @@ int main(void)
         cmocka_unit_test_setup(test_header_length_overflow, setup),
         cmocka_unit_test_setup(test_function_in_lddw_second_half, setup),
     };
-    return cmocka_run_group_tests_name("escape", tests, NULL, NULL);
+    int failed = 0;
+    for (engine = 0; engine < RBPF_ENGINE_COUNT; engine++) {
+        if (!rbpf_engine_available(engine))
+            continue;
+        printf("escape tests on engine %s\n", rbpf_engine_name(engine));
+        failed |= cmocka_run_group_tests_name("escape", tests, NULL, NULL);
+    }
+    return failed;
 }
