@@ -28,19 +28,15 @@ static int begin(rbpf_program_t *prog, const void *bytes)
     return bytes == NULL ? RBPF_ERR_ARGUMENT : RBPF_OK;
 }
 
-/* 1 when byte offset `offset` of the text is the second slot of a two-slot
- * instruction as found by walking the text from its start. Walking stays in
- * step at every slot after one without a two-slot opcode, so only the run of
- * two-slot opcodes just before `offset` matters: `offset` is a second slot
- * when that run is odd. Usually O(1); never more than the walk. */
+/* 1 when byte offset `offset` of the text is a second slot: the slot
+ * before it has a two-slot opcode. This is the verifier's rule for jump and
+ * call targets, exact for every text it accepts (a second slot's opcode is
+ * 0, which is no two-slot opcode); a text it refuses may also be refused
+ * here first. One look per entry, so the table is checked in linear time
+ * (walking back over a run of two-slot opcodes per entry was quadratic). */
 static int second_slot(const rbpf_program_t *prog, uint32_t offset)
 {
-    uint32_t run = 0;
-    while (offset >= RBPF_INSN_SIZE && rbpf_two_slot_(prog->text[offset - RBPF_INSN_SIZE])) {
-        offset -= RBPF_INSN_SIZE;
-        run++;
-    }
-    return run & 1u;
+    return offset >= RBPF_INSN_SIZE && rbpf_two_slot_(prog->text[offset - RBPF_INSN_SIZE]);
 }
 
 int rbpf_container_parse(rbpf_program_t *prog, const void *blob, size_t size)

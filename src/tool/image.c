@@ -49,8 +49,8 @@ void rbpf_tool_image_free(rbpf_tool_image_t *image)
     memset(image, 0, sizeof *image);
 }
 
-/* Marks, for each slot of the text, 1 when it is the second slot of a
- * lddw, walking the instructions from the start as the loader does. */
+/* Marks, for each slot of the text, 1 when it is a second slot by the
+ * loader's rule: the slot before it has a two-slot opcode. */
 static uint8_t *second_slots(const rbpf_tool_buf_t *text)
 {
     size_t count = text->length / RBPF_INSN_SIZE;
@@ -61,7 +61,7 @@ static uint8_t *second_slots(const rbpf_tool_buf_t *text)
     }
     for (size_t i = 0; i < count; i++)
         if (rbpf_tool_two_slot(text->data[i * RBPF_INSN_SIZE]))
-            second[++i] = 1;
+            second[i + 1] = 1;
     return second;
 }
 

@@ -5,6 +5,7 @@
  */
 #include "unit.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* The example of docs/format.md: data = 42 (u32), 8 bytes of bss, rodata
@@ -250,6 +251,44 @@ static void function_table(void **state)
     PARSE_FAILS(RBPF_ERR_EMPTY, 0, rbpf_load(&unit_prog, b, n, &unit_config));
 }
 
+/* An entry after two two-slot opcodes in a row is refused by one look at
+ * the slot before it. The loader once walked back over the whole run of
+ * two-slot opcodes for every entry (quadratic: a 6 MB table over a long
+ * run took seconds) and accepted an entry after an even run. */
+static void function_table_linear(void **state)
+{
+    enum { SLOTS = 8190, ENTRIES = 100000 };
+    static const uint8_t pair[] = {INSN(RBPF_OPC_LDDW, 0, 0, 0, 0), INSN(RBPF_OPC_LDDW, 0, 0, 0, 0),
+                                   EXIT};
+    const size_t text_at = RBPF_HEADER_SIZE + 8, table_at = text_at + 8 * (SLOTS + 1);
+    const size_t size = table_at + 6 * (size_t)ENTRIES;
+    uint8_t *b = calloc(1, size);
+    size_t i;
+    fn_t f = {0, 0, 16};
+    (void)state;
+
+    /* the short case: lddw-opcode, lddw-opcode, exit; main at the exit */
+    static uint8_t small[4096];
+    size_t n = build(small, "", 0, 0, "main", 5, pair, sizeof(pair), &f, 1);
+    PARSE_FAILS(RBPF_ERR_BAD_FUNCTION, (int)(n - 2), rbpf_container_parse(&unit_prog, small, n));
+
+    /* the long case: 8190 lddw opcodes, then exit; 100000 entries at the exit */
+    assert_non_null(b);
+    put32(b, RBPF_MAGIC);
+    put32(b + 20, 5);
+    put32(b + 24, 8 * (SLOTS + 1));
+    put32(b + 28, ENTRIES);
+    memcpy(b + RBPF_HEADER_SIZE, "main", 5);
+    for (i = 0; i < SLOTS; i++)
+        b[text_at + 8 * i] = RBPF_OPC_LDDW;
+    b[text_at + 8 * SLOTS] = RBPF_OPC_EXIT;
+    for (i = 0; i < ENTRIES; i++)
+        put16(b + table_at + 6 * i + 4, 8 * SLOTS);
+    PARSE_FAILS(RBPF_ERR_BAD_FUNCTION, (int)(table_at + 4),
+                rbpf_container_parse(&unit_prog, b, size));
+    free(b);
+}
+
 static void sections_at_run_time(void **state)
 {
     /* data: u64 7 at 0; bss 8 bytes; rodata 8 bytes "ROdata!\0" */
@@ -315,7 +354,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(tiny_runs),     cmocka_unit_test(functions),
         cmocka_unit_test(header_checks), cmocka_unit_test(lying_lengths),
-        cmocka_unit_test(function_table), cmocka_unit_test(sections_at_run_time),
+        cmocka_unit_test(function_table), cmocka_unit_test(function_table_linear),
+        cmocka_unit_test(sections_at_run_time),
     };
     unit_reset();
     return cmocka_run_group_tests_name("container", tests, NULL, NULL);
