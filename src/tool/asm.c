@@ -46,6 +46,8 @@ typedef struct assembler {
     size_t line;
     label_t *labels;
     size_t label_count;
+    size_t *table;      /* open addressing over labels: index + 1, 0 empty */
+    size_t table_size;  /* a power of two, at least twice label_count */
     fixup_t *fixups;
     size_t fixup_count;
     long first_exit;
@@ -192,6 +194,49 @@ static int parse_memory(assembler_t *as, const char *s, int *reg, int32_t *off)
     return 0;
 }
 
+/* ---- Labels: a hash table, so that n labels cost O(n), not O(n^2) ---- */
+static size_t name_hash(const char *name)
+{
+    size_t h = 2166136261u;
+    for (; *name; name++)
+        h = (h ^ (unsigned char)*name) * 16777619u;
+    return h;
+}
+
+/* The table slot that holds `name`, or the empty slot where it would go. */
+static size_t *label_slot(const assembler_t *as, const char *name)
+{
+    size_t mask = as->table_size - 1, i = name_hash(name) & mask;
+    while (as->table[i] != 0 && strcmp(as->labels[as->table[i] - 1].name, name) != 0)
+        i = (i + 1) & mask;
+    return &as->table[i];
+}
+
+/* The label called `name`, or NULL. */
+static const label_t *label_find(const assembler_t *as, const char *name)
+{
+    size_t *slot;
+    if (as->table_size == 0)
+        return NULL;
+    slot = label_slot(as, name);
+    return *slot ? &as->labels[*slot - 1] : NULL;
+}
+
+/* Rebuilds the table with room for twice the labels. */
+static void label_table_grow(assembler_t *as)
+{
+    size_t size = as->table_size ? as->table_size * 2 : 64;
+    free(as->table);
+    as->table = calloc(size, sizeof *as->table);
+    if (!as->table) {
+        fprintf(stderr, "rbpf: error: out of memory\n");
+        exit(1);
+    }
+    as->table_size = size;
+    for (size_t i = 0; i < as->label_count; i++)
+        *label_slot(as, as->labels[i].name) = i + 1;
+}
+
 static int add_label(assembler_t *as, const char *name)
 {
     if (!is_name_start((unsigned char)name[0]))
@@ -201,13 +246,14 @@ static int add_label(assembler_t *as, const char *name)
             return rbpf_tool_fail(as->err, "line %zu: invalid label name '%s'", as->line, name);
     if (strlen(name) >= MAX_NAME)
         return rbpf_tool_fail(as->err, "line %zu: label name too long", as->line);
-    for (size_t i = 0; i < as->label_count; i++)
-        if (strcmp(as->labels[i].name, name) == 0)
-            return rbpf_tool_fail(as->err, "line %zu: label '%s' defined twice", as->line, name);
+    if (label_find(as, name) != NULL)
+        return rbpf_tool_fail(as->err, "line %zu: label '%s' defined twice", as->line, name);
+    if (2 * (as->label_count + 1) > as->table_size)
+        label_table_grow(as);
     as->labels = grow(as->labels, as->label_count, sizeof *as->labels);
     strcpy(as->labels[as->label_count].name, name);
     as->labels[as->label_count].index = insn_count(as);
-    as->label_count++;
+    *label_slot(as, name) = ++as->label_count;
     return 0;
 }
 
@@ -580,10 +626,8 @@ static int resolve(assembler_t *as)
 {
     for (size_t i = 0; i < as->fixup_count; i++) {
         const fixup_t *f = &as->fixups[i];
-        long target = -1;
-        for (size_t k = 0; k < as->label_count; k++)
-            if (strcmp(as->labels[k].name, f->name) == 0)
-                target = (long)as->labels[k].index;
+        const label_t *label = label_find(as, f->name);
+        long target = label ? (long)label->index : -1;
         if (target < 0 && strcmp(f->name, "exit") == 0)
             target = as->first_exit;
         if (target < 0)
@@ -608,7 +652,7 @@ static int resolve(assembler_t *as)
 int rbpf_tool_assemble(const char *source, size_t length, rbpf_tool_buf_t *code,
                        rbpf_tool_error_t *err)
 {
-    assembler_t as = {code, code->length, 0, NULL, 0, NULL, 0, -1, err};
+    assembler_t as = {code, code->length, 0, NULL, 0, NULL, 0, NULL, 0, -1, err};
     size_t pos = 0;
     int result = 0;
     while (pos < length && result == 0) {
@@ -649,6 +693,7 @@ int rbpf_tool_assemble(const char *source, size_t length, rbpf_tool_buf_t *code,
     if (result != 0)
         code->length = as.base;
     free(as.labels);
+    free(as.table);
     free(as.fixups);
     return result;
 }
