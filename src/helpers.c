@@ -15,6 +15,12 @@
 /* Bytes of a string looked at per region check while searching its NUL. */
 #define SCAN_CHUNK 64u
 
+/* The most of a format bpf_printf reads: every format byte it formats
+ * either produces output or belongs to one of at most four conversions that
+ * take an argument, so a longer format would print no more (bar a single
+ * conversion spelled with hundreds of flag or width digits). */
+#define FORMAT_MAX (4u * RBPF_PRINTF_MAX)
+
 /* Largest n <= max such that [address, address + n) is readable. A range
  * that is readable stays readable when shortened, so this is a binary
  * search over rbpf_vm_check(). */
@@ -33,17 +39,21 @@ static uint64_t readable_prefix(const rbpf_vm_t *vm, uint64_t address, uint64_t 
     return lo;
 }
 
-/* Length of the NUL-terminated string at `address`, which must lie, NUL
- * included, inside one readable region; else RBPF_ERR_MEMORY. */
-static int string_length(const rbpf_vm_t *vm, uint64_t address, size_t *length)
+/* Length of the string at `address`, looking at no more than `max` bytes:
+ * the bytes before its NUL, or `max` when the first `max` bytes are readable
+ * and hold no NUL (the caller uses no more). RBPF_ERR_MEMORY when a region
+ * ends first. The work is bounded by `max`, never by how far a container's
+ * string runs. */
+static int string_length(const rbpf_vm_t *vm, uint64_t address, size_t max, size_t *length)
 {
     uint64_t done = 0;
-    for (;;) {
-        uint64_t chunk = SCAN_CHUNK;
+    while (done < max) {
+        uint64_t want = max - done < SCAN_CHUNK ? max - done : SCAN_CHUNK;
+        uint64_t chunk = want;
         const char *start;
         const char *nul;
         if (rbpf_vm_check(vm, address + done, chunk, RBPF_READ) != RBPF_OK) {
-            chunk = readable_prefix(vm, address + done, SCAN_CHUNK - 1);
+            chunk = readable_prefix(vm, address + done, want - 1);
             if (chunk == 0) {
                 return RBPF_ERR_MEMORY;
             }
@@ -54,11 +64,13 @@ static int string_length(const rbpf_vm_t *vm, uint64_t address, size_t *length)
             *length = (size_t)(done + (uint64_t)(nul - start));
             return RBPF_OK;
         }
-        if (chunk < SCAN_CHUNK) {
+        if (chunk < want) {
             return RBPF_ERR_MEMORY; /* the region ends before the NUL */
         }
         done += chunk;
     }
+    *length = max;
+    return RBPF_OK;
 }
 
 /* ---- bpf_printf ---------------------------------------------------------- */
@@ -127,12 +139,14 @@ static const char *format_unsigned(char *buf, uint64_t value, unsigned base, int
     return p;
 }
 
-/* Formats one string argument (%s): it must be a NUL-terminated string in
- * readable container memory. */
+/* Formats one string argument (%s): its bytes up to the NUL, or the first
+ * RBPF_PRINTF_MAX of them (nothing prints more), must be readable container
+ * memory. A width is at most RBPF_PRINTF_MAX, so padding comes out the same
+ * as if the whole string had been measured. */
 static int put_string(const rbpf_vm_t *vm, output_t *out, const spec_t *spec, uint64_t address)
 {
     size_t length;
-    int rc = string_length(vm, address, &length);
+    int rc = string_length(vm, address, RBPF_PRINTF_MAX, &length);
     if (rc != RBPF_OK) {
         return rc;
     }
@@ -250,7 +264,7 @@ int rbpf_helper_printf(struct rbpf_vm *vm, const uint64_t *args, uint64_t *resul
 {
     output_t out;
     size_t length;
-    int rc = string_length(vm, args[0], &length);
+    int rc = string_length(vm, args[0], FORMAT_MAX, &length);
     if (rc != RBPF_OK) {
         return rc;
     }

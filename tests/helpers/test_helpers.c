@@ -288,6 +288,38 @@ static void test_printf_truncation(void **state)
     assert_int_equal(r0, RBPF_PRINTF_MAX);
 }
 
+/* A string far longer than anything printed is read only as far as the
+ * output goes: a megabyte without a NUL prints RBPF_PRINTF_MAX bytes. (It
+ * was once measured to its NUL: the run failed here, and a loop printing
+ * it spent seconds of budget.) */
+static void test_printf_reads_only_what_it_prints(void **state)
+{
+    static char big[1 << 20];
+    static rbpf_region_t region;
+    uint64_t r0;
+    (void)state;
+    memset(big, 'x', sizeof big);
+    assert_int_equal(rbpf_region_add(&vm, &region, big, sizeof big, RBPF_READ), RBPF_OK);
+    put_text(RW_OFF, "%s");
+    assert_int_equal(call(rbpf_helper_printf, at(RW_OFF), (uintptr_t)big, 0, 0, 0, &r0), RBPF_OK);
+    assert_int_equal(r0, RBPF_PRINTF_MAX);
+    assert_int_equal(strspn(printed, "x"), RBPF_PRINTF_MAX);
+    /* the format itself */
+    assert_int_equal(call(rbpf_helper_printf, (uintptr_t)big, 0, 0, 0, 0, &r0), RBPF_OK);
+    assert_int_equal(r0, RBPF_PRINTF_MAX);
+    /* padding is computed as for the whole string: none, it is longer */
+    put_text(RW_OFF, "%-100s|");
+    assert_int_equal(call(rbpf_helper_printf, at(RW_OFF), (uintptr_t)big, 0, 0, 0, &r0), RBPF_OK);
+    assert_int_equal(strspn(printed, "x"), RBPF_PRINTF_MAX);
+    /* but the bytes it would print must be there: 10 bytes before the end,
+     * still unterminated */
+    assert_int_equal(call(rbpf_helper_printf, at(RW_OFF), (uintptr_t)(big + sizeof big - 10), 0,
+                          0, 0, &r0),
+                     RBPF_ERR_MEMORY);
+    assert_int_equal(call(rbpf_helper_printf, (uintptr_t)(big + sizeof big - 10), 0, 0, 0, 0, &r0),
+                     RBPF_ERR_MEMORY);
+}
+
 static void test_printf_bad_format(void **state)
 {
     uint64_t r0;
@@ -586,6 +618,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_printf_odd_formats, setup, teardown),
         cmocka_unit_test_setup_teardown(test_printf_against_snprintf, setup, teardown),
         cmocka_unit_test_setup_teardown(test_printf_truncation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_printf_reads_only_what_it_prints, setup, teardown),
         cmocka_unit_test_setup_teardown(test_printf_bad_format, setup, teardown),
         cmocka_unit_test_setup_teardown(test_printf_bad_string_argument, setup, teardown),
         cmocka_unit_test_setup_teardown(test_printf_without_hook, setup, teardown),
