@@ -216,16 +216,31 @@ static void function_in_lddw_second_slot(void **state)
         0xd8, 0, 0, 0, 0, 0, 0, 0,    /* lddwr r0, 0 */
         0,    0, 0, 0, 0, 0, 0, 0,
         0x18, 0, 0, 0, 0, 0, 0, 0,    /* lddw at 24: offset 32 is a second slot... */
-        0x18, 0, 0, 0, 0, 0, 0, 0,    /* ...even though its opcode is 0x18 too */
+        0x18, 0, 0, 0, 0, 0, 0, 0,    /* ...and so is 40, after another lddw opcode */
         0x95, 0, 0, 0, 0, 0, 0, 0,
     };
+    /* The loader's rule: a slot is a second slot when the slot before it
+     * has a two-slot opcode (so 16, 32 and 40 here). */
+    static const struct { uint32_t offset; int refused; } cases[] = {
+        {0, 0}, {8, 0}, {16, 1}, {24, 0}, {32, 1}, {40, 1},
+    };
     rbpf_tool_buf_put(&image.text, text, sizeof text);
-    rbpf_tool_image_add_function(&image, "main", 0);
-    rbpf_tool_image_add_function(&image, "after", 40);
-    assert_int_equal(rbpf_tool_image_write(&image, &out, &err), 0);
-    rbpf_tool_image_add_function(&image, "inside", 32);
-    assert_int_equal(rbpf_tool_image_write(&image, &out, &err), -1);
-    assert_non_null(strstr(err.text, "function 'inside' at offset 32 starts in the second slot"));
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char expect[96];
+        rbpf_program_t prog;
+        rbpf_tool_image_free(&image);
+        rbpf_tool_buf_put(&image.text, text, sizeof text);
+        rbpf_tool_image_add_function(&image, "f", cases[i].offset);
+        assert_int_equal(rbpf_tool_image_write(&image, &out, &err), cases[i].refused ? -1 : 0);
+        snprintf(expect, sizeof expect, "function 'f' at offset %u starts in the second slot",
+                 (unsigned)cases[i].offset);
+        if (cases[i].refused)
+            assert_non_null(strstr(err.text, expect));
+        else
+            assert_int_equal(rbpf_load(&prog, out.data, out.length, NULL),
+                             RBPF_ERR_INCOMPLETE_LDDW); /* the loader agrees; the verifier refuses */
+        rbpf_tool_buf_free(&out);
+    }
     rbpf_tool_image_free(&image);
     rbpf_tool_buf_free(&out);
 }
