@@ -6,7 +6,9 @@
 #   make size-knobs  what each config knob costs in the core on the Cortex-M4
 #   make test-mcu    on QEMU's MPS2-AN386 (Cortex-M4): the unit tests, the core
 #                    checks, the whole conformance suite and the basic sample,
-#                    each in its own image,
+#                    each in its own image and on every engine the build has,
+#                    and a differential test of 10,000 random programs, every
+#                    engine against the interpreter,
 #                    for several builds of the library; the Cortex-M0+ build on
 #                    QEMU's microbit
 #   make bench-mcu   fletcher32 in the VM and natively on the emulated Cortex-M4,
@@ -72,7 +74,7 @@ MCU_LD := $(MCU_DIR)/mps2-an386.ld
 MCU_MACHINE := mps2-an386
 MCU_BASE_CFLAGS := -Os -g -ffunction-sections -fdata-sections $(COMMON_CFLAGS) -I$(MCU_DIR)
 MCU_CFLAGS := $(MCU_ARCH) $(MCU_BASE_CFLAGS)
-MCU_LDFLAGS := --specs=nano.specs -nostartfiles -Wl,--gc-sections -Wl,--no-warn-execstack \
+MCU_LDFLAGS := -nostartfiles -Wl,--gc-sections -Wl,--no-warn-execstack \
                -L$(MCU_DIR)
 mcu_arch = $(or $(MCU_ARCH_$(1)),$(MCU_ARCH))
 mcu_ld = $(or $(MCU_LD_$(1)),$(MCU_LD))
@@ -110,7 +112,7 @@ MCU_HAVE_SAMPLE := $(if $(MCU_SAMPLE_SRCS),$(if $(wildcard tools/rbpf.c),$(MCU_H
 # cmocka.h (cmocka/: the part of cmocka's API they use, bare-metal).
 MCU_UNIT_IMAGES := $(patsubst tests/unit/test_%.c,unit-%,$(wildcard tests/unit/test_*.c))
 MCU_CORE_IMAGES := test-core $(MCU_UNIT_IMAGES) $(if $(MCU_HAVE_SUITE),conformance)
-MCU_IMAGES_full := hello $(MCU_CORE_IMAGES) $(if $(MCU_HAVE_SAMPLE),sample-basic)
+MCU_IMAGES_full := hello $(MCU_CORE_IMAGES) $(if $(MCU_HAVE_SAMPLE),sample-basic) diff
 MCU_IMAGES_minimal := $(MCU_CORE_IMAGES)
 MCU_IMAGES_o2 := $(MCU_CORE_IMAGES)
 MCU_IMAGES_ubsan := $(MCU_CORE_IMAGES)
@@ -121,6 +123,9 @@ $(foreach u,$(MCU_UNIT_IMAGES),$(eval MCU_IMAGE_OBJS_$(u) := tests/unit/test_$(u
     tests/unit/unit.o $(MCU_DIR)/cmocka/cmocka.o))
 MCU_IMAGE_OBJS_hello := $(MCU_DIR)/hello.o
 MCU_IMAGE_OBJS_test-core := $(MCU_DIR)/test_core.o
+MCU_IMAGE_OBJS_diff := $(MCU_DIR)/diff.o tests/diff/progen.o tests/diff/observe.o
+# newlib-nano's snprintf has no long long, which the case listing prints
+MCU_LIBC_diff := --specs=nosys.specs
 MCU_IMAGE_OBJS_conformance := $(MCU_DIR)/conformance.o gen/conformance_data.o
 MCU_IMAGE_OBJS_sample-basic := $(MCU_DIR)/sample_basic.o gen/containers.o
 MCU_IMAGE_OBJS_bench-fletcher32 := $(MCU_DIR)/bench_fletcher32.o gen/fletcher32_code.o \
@@ -142,6 +147,10 @@ $(MCU_BUILD)/$(1)/tests/unit/%.o: tests/unit/%.c
 	$(ARM_PREFIX)gcc $(call mcu_arch,$(1)) $(MCU_BASE_CFLAGS) -I$(MCU_DIR)/cmocka $(MCU_VFLAGS_$(1)) \
 	    -MMD -MP -c $$< -o $$@
 
+$(MCU_BUILD)/$(1)/tests/diff/%.o: tests/diff/%.c
+	@mkdir -p $$(@D)
+	$(ARM_PREFIX)gcc $(call mcu_arch,$(1)) $(MCU_BASE_CFLAGS) $(MCU_VFLAGS_$(1)) -MMD -MP -c $$< -o $$@
+
 $(MCU_BUILD)/$(1)/gen/%.o: $(MCU_BUILD)/gen/%.c
 	@mkdir -p $$(@D)
 	$(ARM_PREFIX)gcc $(call mcu_arch,$(1)) $(MCU_BASE_CFLAGS) $(MCU_VFLAGS_$(1)) -c $$< -o $$@
@@ -157,7 +166,7 @@ define mcu_image
 $(MCU_BUILD)/$(1)/$(2).elf: $(MCU_BUILD)/$(1)/$(MCU_DIR)/startup.o \
         $(MCU_BUILD)/$(1)/$(MCU_DIR)/semihost.o $(MCU_IMAGE_OBJS_$(2):%=$(MCU_BUILD)/$(1)/%) \
         $(MCU_BUILD)/$(1)/librbpf.a $(call mcu_ld,$(1)) $(MCU_DIR)/sections.ld
-	$(ARM_PREFIX)gcc $(call mcu_arch,$(1)) $(MCU_LDFLAGS) -T $(call mcu_ld,$(1)) \
+	$(ARM_PREFIX)gcc $(call mcu_arch,$(1)) $(or $(MCU_LIBC_$(2)),--specs=nano.specs) $(MCU_LDFLAGS) -T $(call mcu_ld,$(1)) \
 	    -Wl,-Map,$$(@:.elf=.map) $$(filter %.o %.a,$$^) -o $$@
 endef
 $(foreach v,$(MCU_VARIANTS),$(eval $(call mcu_variant,$(v))))
@@ -193,6 +202,20 @@ $(MCU_BUILD)/gen/containers%c $(MCU_BUILD)/gen/containers%h: $(MCU_SAMPLE_BINS) 
 $(MCU_BUILD)/full/$(MCU_DIR)/sample_basic.o: $(MCU_BUILD)/gen/containers.h
 .SECONDARY: $(MCU_SAMPLE_BINS) $(MCU_BUILD)/gen/containers.c $(MCU_BUILD)/gen/containers.h
 $(MCU_BUILD)/full/$(MCU_DIR)/sample_basic.o: MCU_BASE_CFLAGS += -I$(MCU_BUILD)/gen -Isamples/basic
+
+# The differential test's seeds: new ones each run unless given
+# (MCU_DIFF_SEED=N replays a run), and how many programs.
+ifndef MCU_DIFF_SEED
+MCU_DIFF_SEED := $(shell od -An -N3 -tu4 /dev/urandom 2>/dev/null | tr -d ' ' || echo 1)
+endif
+MCU_DIFF_COUNT ?= 10000
+.PHONY: mcu-diff-seed
+$(MCU_BUILD)/gen/diff_seed.h: mcu-diff-seed
+	@mkdir -p $(@D)
+	@printf '#define DIFF_SEED %su\n#define DIFF_COUNT %su\n' '$(MCU_DIFF_SEED)' '$(MCU_DIFF_COUNT)' > $@.tmp
+	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
+$(MCU_BUILD)/full/$(MCU_DIR)/diff.o: $(MCU_BUILD)/gen/diff_seed.h
+$(MCU_BUILD)/full/$(MCU_DIR)/diff.o: MCU_BASE_CFLAGS += -Itests/diff -include $(MCU_BUILD)/gen/diff_seed.h
 
 # ---- make bench-mcu --------------------------------------------------------
 # The workload's source is the benchmarks' own (bench/workloads/); its
