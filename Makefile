@@ -33,7 +33,9 @@ TOOLLIB_SRCS := $(wildcard src/tool/*.c)
 # build directory under $(BUILD). The interpreter's run-loop shapes each
 # have one (the table at the top of src/interp.c says which):
 #   host          fast layout, computed goto, 64-bit: the normal build
+#                 (with the trace hook, for rbpf run --trace)
 #   asan          host under AddressSanitizer + UndefinedBehaviorSanitizer
+#                 (with the trace hook)
 #   switch        fast layout, switch dispatch
 #   compact       the compact layout (-Os, as firmware is built)
 #   compact-asan  compact under the sanitizers
@@ -44,8 +46,8 @@ TOOLLIB_SRCS := $(wildcard src/tool/*.c)
 #                 tested where $(CC) -m32 links (gcc-multilib)
 VARIANTS := host asan switch compact compact-asan minimal m32 m32-switch m32-compact
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-VFLAGS_host := $(OPT)
-VFLAGS_asan := -O1 -g $(SANITIZE)
+VFLAGS_host := $(OPT) -DRBPF_ENABLE_TRACE=1
+VFLAGS_asan := -O1 -g $(SANITIZE) -DRBPF_ENABLE_TRACE=1
 VFLAGS_switch := $(OPT) -DRBPF_USE_COMPUTED_GOTO=0
 VFLAGS_compact := -Os -g
 VFLAGS_compact-asan := -Os -g $(SANITIZE)

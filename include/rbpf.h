@@ -217,6 +217,14 @@ typedef struct rbpf_store {
     uint16_t head; /* first entry, RBPF_STORE_NONE when empty */
 } rbpf_store_t;
 
+/* The access a run was stopped for (RBPF_ERR_MEMORY): what an instruction or
+ * a helper's rbpf_vm_check() asked for and no region granted. */
+typedef struct rbpf_fault {
+    uint64_t address; /* first byte */
+    uint64_t size;    /* bytes; 0 when the run stopped for another reason */
+    uint32_t access;  /* RBPF_READ or RBPF_WRITE (both for an atomic) */
+} rbpf_fault_t;
+
 typedef struct rbpf_vm {
     const rbpf_program_t *program;
     const rbpf_config_t *config;
@@ -230,6 +238,12 @@ typedef struct rbpf_vm {
     uint16_t reserved;
     uint32_t call_depth;      /* local calls active in the running call (their
                                  saved frames sit at the bottom of the stack) */
+    rbpf_fault_t fault;       /* the last access refused (size 0: none this run) */
+    /* Debugging, set by the host after rbpf_vm_init() (RBPF_ENABLE_TRACE
+     * builds, the in-place interpreter only; NULL: off): called before each
+     * instruction runs, with its text byte offset and r0..r10 as they are
+     * then. vm->config->user reaches the host's state. */
+    void (*trace)(const struct rbpf_vm *vm, uint32_t offset, const uint64_t *regs);
 } rbpf_vm_t;
 
 /* Sets a VM up over a verified program. `ram` receives the data image and
@@ -252,8 +266,9 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
                 uint64_t *result);
 
 /* 0 when [address, address + length) lies inside one region the VM grants
- * with all of `access` (RBPF_READ, RBPF_WRITE), else RBPF_ERR_MEMORY. Length 0
- * is allowed anywhere. For helpers checking their pointer arguments. */
+ * with all of `access` (RBPF_READ, RBPF_WRITE), else RBPF_ERR_MEMORY, and the
+ * access is recorded in vm->fault (the one field it writes). Length 0 is
+ * allowed anywhere. For helpers checking their pointer arguments. */
 int rbpf_vm_check(const rbpf_vm_t *vm, uint64_t address, uint64_t length, uint32_t access);
 
 /* Tears a VM down: returns its local store entries to the pool (store.c). */

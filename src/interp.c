@@ -89,6 +89,14 @@ static uintptr_t window_open(uint32_t *remaining, uintptr_t *lim0, uint32_t used
  * `lim` and so needs exact mode. (A distance of less than 2^31.) */
 #define OUTRUNS(acc) ((intptr_t)(acc) > 0)
 
+/* Exact mode: for a block that may outrun the budget window, and for every
+ * instruction while a trace hook is set (RBPF_ENABLE_TRACE builds). */
+#if RBPF_ENABLE_TRACE
+#define EXACT_(acc) (OUTRUNS(acc) || vm->trace != NULL)
+#else
+#define EXACT_(acc) OUTRUNS(acc)
+#endif
+
 /* Instructions of the window executed before the one at p:
  * (lim - lim0 + p - block) / 8. */
 #define USED(p) ((uint32_t)((acc + ((uintptr_t)(p) - lim0)) / RBPF_INSN_SIZE))
@@ -367,7 +375,7 @@ int rbpf_interp_run_(rbpf_vm_t *vm, uint32_t offset, uint64_t *r0)
     R(2) = vm->context_length;
     R(10) = (uintptr_t)config->stack + config->stack_size;
 
-    SET_EXACT(OUTRUNS(acc));
+    SET_EXACT(EXACT_(acc));
 #if GOTO_
     DISPATCH();
 #else
@@ -395,9 +403,13 @@ L_exact:
                 goto failed;
             }
             acc = window_open(&remaining, &lim0, used, TEXT_END_, ip);
-            SET_EXACT(OUTRUNS(acc));
+            SET_EXACT(EXACT_(acc));
         }
     }
+#if RBPF_ENABLE_TRACE
+    if (vm->trace != NULL)
+        vm->trace(vm, (uint32_t)(ip - text), regs);
+#endif
 #if GOTO_
     if (ip[0] == 0) /* the masked dispatch's own entry; never verified code */
         FAIL(RBPF_ERR_ILLEGAL_INSN);
@@ -560,7 +572,7 @@ refill:
     /* The block at ip may outrun the window: open a new one, exact if the
      * budget left is too short even so. */
     acc = window_open(&remaining, &lim0, USED(ip), TEXT_END_, ip);
-    SET_EXACT(OUTRUNS(acc));
+    SET_EXACT(EXACT_(acc));
     DISPATCH();
 
 done:
@@ -628,4 +640,5 @@ failed:
 #undef IN_FAST
 #undef WINDOW
 #undef OUTRUNS
+#undef EXACT_
 #undef USED

@@ -9,6 +9,15 @@
 
 #include "vm.h"
 
+int rbpf_refused_(const rbpf_vm_t *vm, uint64_t addr, uint64_t size, uint32_t access)
+{
+    rbpf_fault_t *f = (rbpf_fault_t *)&vm->fault;
+    f->address = addr;
+    f->size = size;
+    f->access = access;
+    return 0;
+}
+
 int rbpf_vm_check(const rbpf_vm_t *vm, uint64_t address, uint64_t length, uint32_t access)
 {
     if (length == 0)
@@ -128,6 +137,7 @@ int rbpf_vm_run(rbpf_vm_t *vm, uint32_t index, void *context, size_t context_len
     config = vm->config;
     vm->error_at = -1;
     vm->instructions = 0;
+    vm->fault.size = 0;
     rc = rbpf_function_info(vm->program, index, NULL, &offset);
     if (rc != RBPF_OK)
         return rc;

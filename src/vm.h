@@ -23,9 +23,16 @@ static inline int rbpf_inside_(uintptr_t a, uintptr_t size, uintptr_t start, uin
     return size <= length && a - start <= length - size;
 }
 
+/* Records a refused access in vm->fault, the detail every engine reports,
+ * and returns 0. Out of line: only a run that is ending comes here. (The
+ * VM is the host's writable object; only the check's callers see it as
+ * const.) */
+int rbpf_refused_(const rbpf_vm_t *vm, uint64_t addr, uint64_t size, uint32_t access);
+
 /* 1 when [addr, addr + size) lies inside one region the VM grants with all
  * of `access`: the stack above the saved call records, the context,
- * data + bss, rodata (read only) and the added regions. */
+ * data + bss, rodata (read only) and the added regions; else 0, with the
+ * access recorded in vm->fault. */
 static inline int rbpf_granted_(const rbpf_vm_t *vm, uint64_t addr, uint64_t size, uint32_t access)
 {
     const rbpf_config_t *c = vm->config;
@@ -51,7 +58,7 @@ static inline int rbpf_granted_(const rbpf_vm_t *vm, uint64_t addr, uint64_t siz
     for (r = vm->regions; r != NULL; r = r->next)
         if ((r->flags & access) == access && rbpf_inside_(a, n, r->start, r->length))
             return 1;
-    return 0;
+    return rbpf_refused_(vm, addr, size, access);
 }
 
 

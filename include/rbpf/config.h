@@ -70,6 +70,14 @@
 #endif
 #endif
 
+/* The trace hook (rbpf_vm_t.trace): the in-place interpreter calls it
+ * before every instruction when it is set, for debuggers and `rbpf run
+ * --trace`. Off by default: it costs code, and a little time at every
+ * budget window even when no hook is set. The tool's host builds turn it on. */
+#ifndef RBPF_ENABLE_TRACE
+#define RBPF_ENABLE_TRACE 0
+#endif
+
 /* Dispatch by computed goto (GCC and Clang), else by switch. Both are built
  * and tested; force the switch with -DRBPF_USE_COMPUTED_GOTO=0. */
 #ifndef RBPF_USE_COMPUTED_GOTO

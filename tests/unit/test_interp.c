@@ -416,6 +416,40 @@ static void memory_edges(void **state)
     EXPECT_ERROR(RBPF_ERR_MEMORY, 2, LDDW(1, 0x1000), LDX(LDXW, 0, 1, 0), EXIT);
 }
 
+/* The refused access is recorded the same way whatever the engine and the
+ * instruction: address, size, read or write; a successful run clears it. */
+static void fault_detail(void **state)
+{
+    uint8_t ctx[16];
+    static const uint8_t past_ctx[] = {LDX(LDXW, 0, 1, 14), EXIT};
+    static const uint8_t write_low[] = {MOV(0, 0), ST(STH, 10, -(UNIT_STACK + 2), 1), EXIT};
+    static const uint8_t helper_arg[] = {MOVR(1, 10), MOV(2, 24), MOV(3, RBPF_READ), CALL(3), EXIT};
+    (void)state;
+    assert_int_equal(unit_run(past_ctx, sizeof(past_ctx), ctx, sizeof(ctx), NULL),
+                     RBPF_ERR_MEMORY);
+    assert_int_equal(unit_vm.fault.address, (uintptr_t)ctx + 14);
+    assert_int_equal(unit_vm.fault.size, 4);
+    assert_int_equal(unit_vm.fault.access, RBPF_READ);
+    assert_int_equal(unit_run(write_low, sizeof(write_low), NULL, 0, NULL), RBPF_ERR_MEMORY);
+    assert_int_equal(unit_vm.fault.address, (uintptr_t)unit_stack - 2);
+    assert_int_equal(unit_vm.fault.size, 2);
+    assert_int_equal(unit_vm.fault.access, RBPF_WRITE);
+    assert_int_equal(unit_vm.error_at, 1);
+    /* a helper's rbpf_vm_check() of its argument: 24 bytes from the stack top */
+    assert_int_equal(unit_run(helper_arg, sizeof(helper_arg), NULL, 0, NULL), RBPF_ERR_MEMORY);
+    assert_int_equal(unit_vm.fault.address, (uintptr_t)unit_stack + UNIT_STACK);
+    assert_int_equal(unit_vm.fault.size, 24);
+    assert_int_equal(unit_vm.error_at, 3);
+    /* the next run starts with no fault */
+    assert_int_equal(rbpf_vm_run(&unit_vm, 0, NULL, 0, NULL), RBPF_ERR_MEMORY);
+    assert_int_equal(unit_vm.fault.size, 24);
+    {
+        static const uint8_t fine[] = {MOV(0, 1), EXIT};
+        assert_int_equal(unit_run(fine, sizeof(fine), NULL, 0, NULL), RBPF_OK);
+        assert_int_equal(unit_vm.fault.size, 0);
+    }
+}
+
 static void regions(void **state)
 {
     static const uint8_t load[] = {LDX(LDXB, 0, 1, 0), EXIT};
@@ -632,6 +666,7 @@ int main(void)
         cmocka_unit_test(atomics),     cmocka_unit_test(helpers),
         cmocka_unit_test(local_calls), cmocka_unit_test(budget),
         cmocka_unit_test(memory_edges), cmocka_unit_test(regions),
+        cmocka_unit_test(fault_detail),
         cmocka_unit_test(vm_check),    cmocka_unit_test(vm_init_errors),
         cmocka_unit_test(errors),
     };

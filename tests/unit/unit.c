@@ -53,6 +53,7 @@ typedef struct observed {
     uint64_t r0;
     uint64_t instructions;
     int32_t error_at;
+    rbpf_fault_t fault;
     uint8_t context[256];
     uint64_t stack[UNIT_STACK / 8];
 } observed_t;
@@ -73,6 +74,10 @@ static int run_once(rbpf_program_t *prog, void *context, size_t length, observed
     seen->rc = rbpf_vm_run(&unit_vm, 0, context, length, &seen->r0);
     seen->instructions = unit_vm.instructions;
     seen->error_at = unit_vm.error_at;
+    memset(&seen->fault, 0, sizeof(seen->fault));
+    seen->fault.address = unit_vm.fault.address;
+    seen->fault.size = unit_vm.fault.size;
+    seen->fault.access = unit_vm.fault.access;
     memset(seen->context, 0, sizeof(seen->context));
     if (length != 0 && length <= sizeof(seen->context))
         memcpy(seen->context, context, length);
@@ -82,8 +87,8 @@ static int run_once(rbpf_program_t *prog, void *context, size_t length, observed
 
 /* Runs the program on every other engine compiled in, then on the in-place
  * interpreter, whose run is the one the caller sees; every engine must
- * match it in r0, error code, error_at, instruction count, context and
- * stack. */
+ * match it in r0, error code, error_at, the refused access, instruction
+ * count, context and stack. */
 int unit_run(const uint8_t *code, size_t size, void *context, size_t length, uint64_t *r0)
 {
     int rc, engine;
@@ -110,6 +115,7 @@ int unit_run(const uint8_t *code, size_t size, void *context, size_t length, uin
         if (seen_engine.rc != seen_interp.rc || seen_engine.r0 != seen_interp.r0 ||
             seen_engine.instructions != seen_interp.instructions ||
             seen_engine.error_at != seen_interp.error_at ||
+            memcmp(&seen_engine.fault, &seen_interp.fault, sizeof(seen_engine.fault)) != 0 ||
             memcmp(seen_engine.context, seen_interp.context, sizeof(seen_engine.context)) != 0 ||
             memcmp(seen_engine.stack, seen_interp.stack, sizeof(seen_engine.stack)) != 0)
             fail_msg("engine %s differs from the interpreter: rc %d/%d r0 0x%llx/0x%llx "
