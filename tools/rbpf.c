@@ -140,6 +140,19 @@ static int write_output(const char *path, const void *data, size_t n)
     return 0;
 }
 
+/* Adds the helper names of a names file or C header (see names.c). */
+static int read_names(const char *path, rbpf_tool_names_t *names)
+{
+    rbpf_tool_buf_t text = {0};
+    rbpf_tool_error_t err;
+    int status = read_input(path, &text);
+    if (status == 0 &&
+        rbpf_tool_names_parse(names, (const char *)text.data, text.length, &err) != 0)
+        status = error(EXIT_USAGE, "%s: %s", path, err.text);
+    rbpf_tool_buf_free(&text);
+    return status;
+}
+
 /* ---- gen ---------------------------------------------------------------- */
 /* Converts object `in` to container `out`; refusals name `shown` (the
  * source file when the object is build's temporary one). */
@@ -450,14 +463,29 @@ static int cmd_build(int argc, char **argv)
 /* ---- dump ------------------------------------------------------------------ */
 static int cmd_dump(int argc, char **argv)
 {
-    if (argc != 2 || (argv[1][0] == '-' && argv[1][1]))
-        return usage_error("dump", argc < 2 ? "%sno container file" : "bad arguments%s", "");
+    const char *in = NULL;
+    rbpf_tool_names_t names = {0};
+    int status = 0;
+    for (int i = 1; i < argc && status == 0; i++) {
+        if (strcmp(argv[i], "--names") == 0 && i + 1 < argc)
+            status = read_names(argv[++i], &names);
+        else if (argv[i][0] == '-' && argv[i][1])
+            status = usage_error("dump", "unknown option '%s'", argv[i]);
+        else if (!in)
+            in = argv[i];
+        else
+            status = usage_error("dump", "unexpected argument '%s'", argv[i]);
+    }
+    if (status == 0 && !in)
+        status = usage_error("dump", "%sno container file", "");
     rbpf_tool_buf_t blob = {0};
     rbpf_tool_error_t err;
-    int status = read_input(argv[1], &blob);
-    if (status == 0 && rbpf_tool_dump(stdout, blob.data, blob.length, &err) != 0)
-        status = error(EXIT_REFUSED, "%s: %s", argv[1], err.text);
+    if (status == 0)
+        status = read_input(in, &blob);
+    if (status == 0 && rbpf_tool_dump(stdout, blob.data, blob.length, &names, &err) != 0)
+        status = error(EXIT_REFUSED, "%s: %s", in, err.text);
     rbpf_tool_buf_free(&blob);
+    rbpf_tool_names_free(&names);
     return status;
 }
 
@@ -529,16 +557,21 @@ static int load_code(const char *path, int raw, rbpf_tool_buf_t *blob, rbpf_tool
     return 0;
 }
 
-/* The arguments of disasm and verify: [--raw] FILE. Returns 0 or the usage
- * error's exit status. */
-static int parse_raw_and_file(const char *cmd, int argc, char **argv, const char **in, int *raw)
+/* The arguments of disasm and verify: [--raw] [--names FILE] FILE. Returns
+ * 0 or the usage error's exit status. */
+static int parse_raw_and_file(const char *cmd, int argc, char **argv, const char **in, int *raw,
+                              rbpf_tool_names_t *names)
 {
     *in = NULL;
     *raw = 0;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--raw") == 0)
+        if (strcmp(argv[i], "--raw") == 0) {
             *raw = 1;
-        else if (argv[i][0] == '-' && argv[i][1])
+        } else if (strcmp(argv[i], "--names") == 0 && i + 1 < argc) {
+            int status = read_names(argv[++i], names);
+            if (status)
+                return status;
+        } else if (argv[i][0] == '-' && argv[i][1])
             return usage_error(cmd, "unknown option '%s'", argv[i]);
         else if (!*in)
             *in = argv[i];
@@ -550,27 +583,41 @@ static int parse_raw_and_file(const char *cmd, int argc, char **argv, const char
     return 0;
 }
 
+/* The name of the helper instruction `insn` calls, or NULL (not a helper
+ * call, or unknown). */
+static const char *called_helper(const uint8_t *insn, const rbpf_tool_names_t *names)
+{
+    if (insn[0] != 0x85 || RBPF_INSN_SRC(insn) != 0)
+        return NULL;
+    return rbpf_tool_helper_name(names, (uint32_t)RBPF_INSN_IMM(insn));
+}
+
 static int cmd_disasm(int argc, char **argv)
 {
     const char *in;
     int raw;
-    int status = parse_raw_and_file("disasm", argc, argv, &in, &raw);
-    if (status != 0)
-        return status;
+    rbpf_tool_names_t names = {0};
+    int status = parse_raw_and_file("disasm", argc, argv, &in, &raw, &names);
     rbpf_tool_buf_t blob = {0};
     rbpf_tool_container_t c;
-    status = load_code(in, raw, &blob, &c);
+    if (status == 0)
+        status = load_code(in, raw, &blob, &c);
     if (status == 0) {
         size_t count = c.text_len / RBPF_INSN_SIZE;
         char line[128];
         for (size_t i = 0; i < count;) {
+            const char *helper = called_helper(c.text + i * RBPF_INSN_SIZE, &names);
             rbpf_tool_function_labels(stdout, &c, (uint32_t)(i * RBPF_INSN_SIZE), "# function ",
                                       "\n");
             i += rbpf_tool_disasm_insn(c.text, count, i, line, sizeof line);
-            puts(line);
+            if (helper)
+                printf("%s # %s\n", line, helper);
+            else
+                puts(line);
         }
     }
     rbpf_tool_buf_free(&blob);
+    rbpf_tool_names_free(&names);
     return status;
 }
 
@@ -598,7 +645,8 @@ static const rbpf_helper_t standard_helpers[] = {RBPF_STANDARD_HELPERS};
 
 /* Loads (parse + verify) a container or bare code; prints the refusal. */
 static int load_program(const char *path, int raw, const rbpf_tool_buf_t *blob,
-                        rbpf_program_t *prog, const rbpf_config_t *config)
+                        rbpf_program_t *prog, const rbpf_config_t *config,
+                        const rbpf_tool_names_t *names)
 {
     rbpf_tool_container_t c;
     rbpf_tool_error_t err;
@@ -615,6 +663,18 @@ static int load_program(const char *path, int raw, const rbpf_tool_buf_t *blob,
     if (prog->error_at >= 0 && rc >= RBPF_ERR_EMPTY)
         return error(EXIT_REFUSED, "%s: %s (at byte %ld)", path, rbpf_strerror(rc),
                      (long)prog->error_at);
+    if (prog->error_at >= 0 && rc == RBPF_ERR_ILLEGAL_CALL &&
+        (uint64_t)prog->error_at < prog->text_len / RBPF_INSN_SIZE &&
+        RBPF_INSN_SRC(prog->text + (size_t)prog->error_at * RBPF_INSN_SIZE) == 0) {
+        /* a helper this run does not have: say which, and how to get one */
+        uint32_t id = (uint32_t)RBPF_INSN_IMM(prog->text + (size_t)prog->error_at * RBPF_INSN_SIZE);
+        const char *name = rbpf_tool_helper_name(names, id);
+        return error(EXIT_REFUSED,
+                     "%s: instruction %ld (byte 0x%lx): %s: helper 0x%x%s%s is not registered%s",
+                     path, (long)prog->error_at, (unsigned long)prog->error_at * RBPF_INSN_SIZE,
+                     rbpf_strerror(rc), (unsigned)id, name ? " " : "", name ? name : "",
+                     id >= RBPF_HELPER_APP_FIRST ? " (rbpf run --helper ID=VALUE stubs one)" : "");
+    }
     if (prog->error_at >= 0)
         return error(EXIT_REFUSED, "%s: instruction %ld: %s", path, (long)prog->error_at,
                      rbpf_strerror(rc));
@@ -625,9 +685,12 @@ static int cmd_verify(int argc, char **argv)
 {
     const char *in;
     int raw;
-    int status = parse_raw_and_file("verify", argc, argv, &in, &raw);
-    if (status != 0)
+    rbpf_tool_names_t names = {0};
+    int status = parse_raw_and_file("verify", argc, argv, &in, &raw, &names);
+    if (status != 0) {
+        rbpf_tool_names_free(&names);
         return status;
+    }
     rbpf_tool_buf_t blob = {0};
     rbpf_program_t prog;
     rbpf_config_t config = {0};
@@ -635,10 +698,11 @@ static int cmd_verify(int argc, char **argv)
     config.helper_count = sizeof standard_helpers / sizeof standard_helpers[0];
     status = read_input(in, &blob);
     if (status == 0)
-        status = load_program(in, raw, &blob, &prog, &config);
+        status = load_program(in, raw, &blob, &prog, &config, &names);
     if (status == 0)
         puts("ok");
     rbpf_tool_buf_free(&blob);
+    rbpf_tool_names_free(&names);
     return status;
 }
 
@@ -654,70 +718,136 @@ static void *aligned_buffer(size_t n)
     return p;
 }
 
-static int run_error(const char *path, const rbpf_vm_t *vm, int rc)
+static int run_error(const char *path, const rbpf_tool_run_view_t *view, const rbpf_vm_t *vm,
+                     int rc)
 {
-    if (vm->error_at >= 0)
-        return error(EXIT_FAULT, "%s: run time: instruction %ld: %s", path, (long)vm->error_at,
-                     rbpf_strerror(rc));
-    return error(EXIT_FAULT, "%s: run time: %s", path, rbpf_strerror(rc));
+    char text[512];
+    rbpf_tool_describe_error(view, vm, rc, text, sizeof text);
+    return error(EXIT_FAULT, "%s: run time: %s", path, text);
+}
+
+/* Stub application helpers for `run --helper ID=VALUE`: each returns its
+ * constant. A helper gets no id, so each slot has its own function. */
+#define STUB_HELPERS 16
+static uint64_t stub_values[STUB_HELPERS];
+#define STUB_(n)                                                                  \
+    static int stub_##n(rbpf_vm_t *vm, const uint64_t *args, uint64_t *result)   \
+    {                                                                             \
+        (void)vm;                                                                 \
+        (void)args;                                                               \
+        *result = stub_values[n];                                                 \
+        return 0;                                                                 \
+    }
+STUB_(0) STUB_(1) STUB_(2) STUB_(3) STUB_(4) STUB_(5) STUB_(6) STUB_(7)
+STUB_(8) STUB_(9) STUB_(10) STUB_(11) STUB_(12) STUB_(13) STUB_(14) STUB_(15)
+#undef STUB_
+static const rbpf_helper_fn stub_functions[STUB_HELPERS] = {
+    stub_0, stub_1, stub_2,  stub_3,  stub_4,  stub_5,  stub_6,  stub_7,
+    stub_8, stub_9, stub_10, stub_11, stub_12, stub_13, stub_14, stub_15};
+
+/* Parses --helper ID=VALUE into helpers[*count] (after the standard ones). */
+static int add_stub_helper(const char *spec, rbpf_helper_t *helpers, uint32_t *count,
+                           uint32_t *stubs)
+{
+    char *end;
+    errno = 0;
+    unsigned long long id = strtoull(spec, &end, 0);
+    if (end == spec || *end != '=' || errno || spec[0] == '-' || id == 0 || id > UINT32_MAX)
+        return usage_error("run", "--helper needs ID=VALUE (ID a helper number), not '%s'", spec);
+    const char *v = end + 1;
+    errno = 0;
+    unsigned long long value = strtoull(v, &end, 0);
+    if (end == v || *end || errno) {
+        long long sv = strtoll(v, &end, 0);
+        if (end == v || *end || errno)
+            return usage_error("run", "--helper ID=VALUE: VALUE must be a number, not '%s'", spec);
+        value = (unsigned long long)sv;
+    }
+    for (uint32_t i = 0; i < *count; i++)
+        if (helpers[i].id == id)
+            return usage_error("run", "--helper: helper %s is registered already", spec);
+    if (*stubs >= STUB_HELPERS)
+        return usage_error("run", "--helper: at most 16 stub helpers (%s)", spec);
+    stub_values[*stubs] = value;
+    helpers[*count] = (rbpf_helper_t){(uint32_t)id, "stub", stub_functions[*stubs]};
+    (*count)++;
+    (*stubs)++;
+    return 0;
 }
 
 static int cmd_run(int argc, char **argv)
 {
-    const char *in = NULL, *function = NULL, *ctx_hex = NULL, *ctx_file = NULL;
-    uint32_t budget = 0, stack = 512, repeat = 1;
-    int raw = 0, stats = 0;
-    for (int i = 1; i < argc; i++) {
+    const char *in = NULL, *function = NULL, *ctx_hex = NULL, *ctx_file = NULL, *ctx_out = NULL;
+    uint32_t budget = 0, stack = 512, repeat = 1, trace_max = 1000;
+    int raw = 0, stats = 0, trace = 0, status = 0;
+    enum { STANDARD = sizeof standard_helpers / sizeof standard_helpers[0] };
+    rbpf_helper_t helpers[STANDARD + STUB_HELPERS];
+    uint32_t helper_count = STANDARD, stubs = 0;
+    rbpf_tool_names_t names = {0};
+    memcpy(helpers, standard_helpers, sizeof standard_helpers);
+    for (int i = 1; i < argc && status == 0; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
         if (strcmp(a, "--raw") == 0) {
             raw = 1;
         } else if (strcmp(a, "--stats") == 0) {
             stats = 1;
+        } else if (strcmp(a, "--trace") == 0) {
+            trace = 1;
         } else if (strcmp(a, "-f") == 0 && more) {
             function = argv[++i];
         } else if (strcmp(a, "--ctx-hex") == 0 && more) {
             ctx_hex = argv[++i];
         } else if (strcmp(a, "--ctx-file") == 0 && more) {
             ctx_file = argv[++i];
+        } else if (strcmp(a, "--ctx-out") == 0 && more) {
+            ctx_out = argv[++i];
+        } else if (strcmp(a, "--names") == 0 && more) {
+            status = read_names(argv[++i], &names);
+        } else if (strcmp(a, "--helper") == 0 && more) {
+            status = add_stub_helper(argv[++i], helpers, &helper_count, &stubs);
         } else if (strcmp(a, "--budget") == 0 && more) {
-            if (parse_u32("run", a, argv[++i], 1, UINT32_MAX, &budget))
-                return EXIT_USAGE;
+            status = parse_u32("run", a, argv[++i], 1, UINT32_MAX, &budget);
         } else if (strcmp(a, "--stack") == 0 && more) {
-            if (parse_u32("run", a, argv[++i], 0, 64u << 20, &stack))
-                return EXIT_USAGE;
+            status = parse_u32("run", a, argv[++i], 0, 64u << 20, &stack);
         } else if (strcmp(a, "--repeat") == 0 && more) {
-            if (parse_u32("run", a, argv[++i], 1, UINT32_MAX, &repeat))
-                return EXIT_USAGE;
+            status = parse_u32("run", a, argv[++i], 1, UINT32_MAX, &repeat);
+        } else if (strcmp(a, "--trace-max") == 0 && more) {
+            status = parse_u32("run", a, argv[++i], 0, UINT32_MAX, &trace_max);
         } else if (a[0] == '-' && a[1]) {
-            return usage_error("run", "unknown option or missing value '%s'", a);
+            status = usage_error("run", "unknown option or missing value '%s'", a);
         } else if (!in) {
             in = a;
         } else {
-            return usage_error("run", "unexpected argument '%s'", a);
+            status = usage_error("run", "unexpected argument '%s'", a);
         }
     }
-    if (!in)
-        return usage_error("run", "%sno input file", "");
-    if (ctx_hex && ctx_file)
-        return usage_error("run", "give --ctx-hex or --ctx-file, not both%s", "");
-    if (stack % 8)
-        return usage_error("run", "--stack must be a multiple of 8, not %s", "the value given");
+    if (status == 0 && !in)
+        status = usage_error("run", "%sno input file", "");
+    if (status == 0 && ctx_hex && ctx_file)
+        status = usage_error("run", "give --ctx-hex or --ctx-file, not both%s", "");
+    if (status == 0 && stack % 8)
+        status = usage_error("run", "--stack must be a multiple of 8, not %s", "the value given");
+    if (status != 0) {
+        rbpf_tool_names_free(&names);
+        return status;
+    }
 
     rbpf_tool_buf_t blob = {0}, ctx = {0};
     rbpf_tool_error_t err;
     rbpf_program_t prog;
     rbpf_vm_t vm;
     rbpf_config_t config = {0};
+    rbpf_tool_run_view_t view = {0};
     void *stack_mem = aligned_buffer(stack), *ram = NULL, *ctx_mem = NULL;
-    int status = 0;
     config.stack = stack_mem;
     config.stack_size = stack;
     config.budget = budget;
-    config.helpers = standard_helpers;
-    config.helper_count = sizeof standard_helpers / sizeof standard_helpers[0];
+    config.helpers = helpers;
+    config.helper_count = helper_count;
     config.print = print_to_stderr;
     config.now_ms = clock_ms;
+    config.user = &view;
 
     if (ctx_hex && rbpf_tool_hex_decode(ctx_hex, strlen(ctx_hex), &ctx, "--ctx-hex", &err) != 0)
         status = error(EXIT_USAGE, "%s", err.text);
@@ -726,7 +856,7 @@ static int cmd_run(int argc, char **argv)
     if (status == 0)
         status = read_input(in, &blob);
     if (status == 0)
-        status = load_program(in, raw, &blob, &prog, &config);
+        status = load_program(in, raw, &blob, &prog, &config, &names);
     int index = 0;
     if (status == 0 && function) {
         index = rbpf_function_find(&prog, function);
@@ -743,15 +873,35 @@ static int cmd_run(int argc, char **argv)
     if (status == 0) {
         uint64_t r0 = 0;
         ctx_mem = ctx.length ? aligned_buffer(ctx.length) : NULL;
+        view.prog = &prog;
+        view.names = &names;
+        view.context = ctx_mem;
+        view.context_len = ctx.length;
+        view.stack = stack_mem;
+        view.stack_len = stack;
+        view.out = stderr;
+        view.trace_max = trace_max;
+        if (trace)
+            vm.trace = rbpf_tool_trace_hook;
         uint64_t start = monotonic_ns();
         for (uint32_t r = 0; r < repeat && status == 0; r++) {
             if (ctx_mem)
                 memcpy(ctx_mem, ctx.data, ctx.length);
             int rc = rbpf_vm_run(&vm, (uint32_t)index, ctx_mem, ctx.length, &r0);
+            if (trace)
+                rbpf_tool_trace_end(&view, rc, r0);
+            if (trace && view.traced == 0 && vm.instructions > 0)
+                fprintf(stderr, "trace: this build has no trace hook (RBPF_ENABLE_TRACE=0)\n");
             if (rc != RBPF_OK)
-                status = run_error(in, &vm, rc);
+                status = run_error(in, &view, &vm, rc);
         }
         uint64_t elapsed = monotonic_ns() - start;
+        /* the context as the (last) run left it, also after a fault */
+        if (ctx_out) {
+            int wrote = write_output(ctx_out, ctx_mem ? ctx_mem : (void *)"", ctx.length);
+            if (status == 0)
+                status = wrote;
+        }
         if (status == 0) {
             printf("0x%llx\n", (unsigned long long)r0);
             fflush(stdout);
@@ -767,6 +917,7 @@ static int cmd_run(int argc, char **argv)
     free(ctx_mem);
     rbpf_tool_buf_free(&blob);
     rbpf_tool_buf_free(&ctx);
+    rbpf_tool_names_free(&names);
     return status;
 }
 
@@ -803,7 +954,7 @@ static int cmd_plugin(int argc, char **argv)
         rbpf_tool_hex_decode((const char *)text.data, text.length, &code, "program", &err) != 0)
         status = error(EXIT_USAGE, "%s", err.text);
     if (status == 0)
-        status = load_program("program", 1, &code, &prog, &config);
+        status = load_program("program", 1, &code, &prog, &config, NULL);
     if (status == 0 && rbpf_vm_init(&vm, &prog, &config, NULL, 0) != RBPF_OK)
         status = error(EXIT_REFUSED, "cannot set up the VM");
     if (status == 0) {
@@ -813,8 +964,14 @@ static int cmd_plugin(int argc, char **argv)
             memcpy(mem_buf, mem.data, mem.length);
         }
         int rc = rbpf_vm_run(&vm, 0, mem_buf, mem.length, &r0);
+        rbpf_tool_run_view_t view = {0};
+        view.prog = &prog;
+        view.context = mem_buf;
+        view.context_len = mem.length;
+        view.stack = stack;
+        view.stack_len = stack_size;
         if (rc != RBPF_OK)
-            status = run_error("program", &vm, rc);
+            status = run_error("program", &view, &vm, rc);
         else
             printf("%llx\n", (unsigned long long)r0);
         rbpf_vm_deinit(&vm);
@@ -1003,28 +1160,35 @@ static const command_t commands[] = {
      "in the order they are defined (the first is the default entry), .data, .bss, .rodata\n"
      "and every .rodata.*; data and rodata references become LDDWD/LDDWR, calls between\n"
      "functions local calls. OUT defaults to IN with .bin.\n"},
-    {"dump", cmd_dump, "rbpf dump FILE.bin",
+    {"dump", cmd_dump, "rbpf dump [--names FILE]... FILE.bin",
      "Prints a container: header, function table, data and rodata in hex, and the text of\n"
-     "every function with offsets, bytes and C-like disassembly.\n"},
+     "every function with offsets, bytes and C-like disassembly. Helper calls show the\n"
+     "helper's name: the standard ones always, the application's from --names FILE (a\n"
+     "C header with #define NAME ID or RBPF_HELPER lines, or ID NAME lines).\n"},
     {"asm", cmd_asm, "rbpf asm [-o OUT] [--raw] IN.s",
      "Assembles the uBPF/bpf_conformance syntax (labels, # comments, call local, lddw).\n"
      "Writes a container with one function 'main' at offset 0, or with --raw the bare\n"
      "instructions. OUT defaults to IN with .bin; '-' is stdout.\n"},
-    {"disasm", cmd_disasm, "rbpf disasm [--raw] FILE",
+    {"disasm", cmd_disasm, "rbpf disasm [--raw] [--names FILE]... FILE",
      "Disassembles a container (or with --raw bare instructions) into the syntax rbpf asm\n"
      "reads, so that asm, disasm, asm gives the same bytes. Function starts are marked\n"
      "with '# function NAME' comments.\n"},
-    {"verify", cmd_verify, "rbpf verify [--raw] FILE",
+    {"verify", cmd_verify, "rbpf verify [--raw] [--names FILE]... FILE",
      "Loads and verifies a container (or with --raw bare instructions) with the standard\n"
      "helpers known. Prints 'ok', or the error with the instruction index (exit 2).\n"},
     {"run", cmd_run,
-     "rbpf run FILE [--raw] [-f NAME] [--ctx-hex HEX | --ctx-file PATH] [--budget N] [--stack N] [--repeat N] [--stats]",
+     "rbpf run FILE [--raw] [-f NAME] [--ctx-hex HEX | --ctx-file PATH] [--ctx-out PATH] "
+     "[--helper ID=VALUE]... [--names FILE]... [--trace] [--trace-max N] [--budget N] "
+     "[--stack N] [--repeat N] [--stats]",
      "Runs function NAME (default: the first) with the context bytes copied into an\n"
      "8-aligned writable buffer (r1 = its address, r2 = its length). Prints r0 as 0x<hex>\n"
-     "on stdout; bpf_printf output goes to stderr. --budget: instructions per run (default\n"
-     "1000000); --stack: stack bytes (default 512); --repeat: runs (for benchmarks);\n"
-     "--stats: 'stats: runs=R insns=N ns_per_run=T' on stderr. Exit 2 when the container\n"
-     "is refused, 3 on a fault at run time.\n"},
+     "on stdout; bpf_printf output goes to stderr. --ctx-out: write the context after the\n"
+     "run; --helper ID=VALUE: a stub application helper returning VALUE; --names: helper\n"
+     "names (a C header or ID NAME lines); --trace: every instruction with the registers\n"
+     "and memory it changed, on stderr, at most --trace-max (default 1000). --budget:\n"
+     "instructions per run (default 1000000); --stack: stack bytes (default 512); --repeat:\n"
+     "runs (for benchmarks); --stats: 'stats: runs=R insns=N ns_per_run=T' on stderr. Exit\n"
+     "2 when the container is refused, 3 on a fault at run time (the access named).\n"},
     {"embed", cmd_embed, "rbpf embed [-o BASENAME] FILE.bin...",
      "Writes BASENAME.c and BASENAME.h (default rbpf_containers) with one 8-aligned\n"
      "const uint8_t rbpf_container_<name>[] and rbpf_container_<name>_size per container\n"

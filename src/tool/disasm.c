@@ -366,8 +366,14 @@ size_t rbpf_tool_dump_insn(const uint8_t *code, size_t count, size_t index,
             off, target_text(tt, (long)index + 1 + off));
         break;
     case RBPF_FORM_CALL:
-        put(out, out_size, "Call helper 0x%x", (unsigned)imm);
+    {
+        const char *name = rbpf_tool_helper_name(ctx ? ctx->names : NULL, (uint32_t)imm);
+        if (name)
+            put(out, out_size, "Call helper 0x%x  /* %s */", (unsigned)imm, name);
+        else
+            put(out, out_size, "Call helper 0x%x", (unsigned)imm);
         break;
+    }
     case RBPF_FORM_CALL_LOCAL: {
         long target = (long)index + 1 + imm;
         const char *name = function_at(ctx, target);

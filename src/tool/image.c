@@ -245,7 +245,8 @@ void rbpf_tool_function_labels(FILE *out, const rbpf_tool_container_t *c, uint32
     }
 }
 
-int rbpf_tool_dump(FILE *out, const uint8_t *blob, size_t size, rbpf_tool_error_t *err)
+int rbpf_tool_dump(FILE *out, const uint8_t *blob, size_t size, const rbpf_tool_names_t *names,
+                   rbpf_tool_error_t *err)
 {
     rbpf_tool_container_t c;
     if (rbpf_tool_container_read(blob, size, &c, err) != 0)
@@ -271,7 +272,7 @@ int rbpf_tool_dump(FILE *out, const uint8_t *blob, size_t size, rbpf_tool_error_
     hex_rows(out, c.rodata, c.rodata_len);
     fprintf(out, "\ntext:\n");
 
-    rbpf_tool_dump_context_t ctx = {c.rodata, c.rodata_len, c.functions, c.function_count};
+    rbpf_tool_dump_context_t ctx = {c.rodata, c.rodata_len, c.functions, c.function_count, names};
     size_t count = c.text_len / RBPF_INSN_SIZE;
     char line[256];
     for (size_t i = 0; i < count;) {

@@ -125,6 +125,7 @@ typedef struct rbpf_tool_dump_context {
     size_t rodata_len;
     const uint8_t *functions; /* container function table (6-byte entries) */
     size_t function_count;
+    const struct rbpf_tool_names *names; /* application helper names, or NULL */
 } rbpf_tool_dump_context_t;
 
 /* Formats instruction `index` in the C-like syntax of `rbpf dump`
@@ -132,6 +133,34 @@ typedef struct rbpf_tool_dump_context {
  * of slots used. */
 size_t rbpf_tool_dump_insn(const uint8_t *code, size_t count, size_t index,
                            const rbpf_tool_dump_context_t *ctx, char *out, size_t out_size);
+
+/* ---- Helper names (names.c) --------------------------------------------- */
+typedef struct rbpf_tool_name {
+    uint32_t id;
+    char name[64]; /* a C identifier */
+} rbpf_tool_name_t;
+
+/* Application helper names the tool was given; {0} is none. */
+typedef struct rbpf_tool_names {
+    rbpf_tool_name_t *items;
+    size_t count;
+} rbpf_tool_names_t;
+
+/* The name of helper `id`: from `names` (may be NULL), else the standard
+ * helpers' own; NULL when unknown. */
+const char *rbpf_tool_helper_name(const rbpf_tool_names_t *names, uint32_t id);
+
+/* Adds (or renames) helper `id`; the name must be a C identifier of at most
+ * 63 characters (`length` bytes of `name`). */
+int rbpf_tool_names_add(rbpf_tool_names_t *names, uint32_t id, const char *name, size_t length,
+                        rbpf_tool_error_t *err);
+
+/* Reads helper names from text: C lines `#define NAME ID` (ids 0x100 and
+ * up: application helpers), `RBPF_HELPER(type, NAME, ID, (...))`, and lines
+ * `ID NAME`; other lines are skipped. */
+int rbpf_tool_names_parse(rbpf_tool_names_t *names, const char *text, size_t length,
+                          rbpf_tool_error_t *err);
+void rbpf_tool_names_free(rbpf_tool_names_t *names);
 
 /* ---- Containers (format v0, docs/format.md) ---------------------------- */
 typedef struct rbpf_tool_function {
@@ -183,8 +212,10 @@ const char *rbpf_tool_container_function(const rbpf_tool_container_t *c, size_t 
 void rbpf_tool_function_labels(FILE *out, const rbpf_tool_container_t *c, uint32_t offset,
                                const char *before, const char *after);
 
-/* Writes the `rbpf dump` listing of a container. */
-int rbpf_tool_dump(FILE *out, const uint8_t *blob, size_t size, rbpf_tool_error_t *err);
+/* Writes the `rbpf dump` listing of a container; helper calls show the
+ * helper's name when it is known (names may be NULL: standard ones only). */
+int rbpf_tool_dump(FILE *out, const uint8_t *blob, size_t size, const rbpf_tool_names_t *names,
+                   rbpf_tool_error_t *err);
 
 void rbpf_tool_image_free(rbpf_tool_image_t *image);
 
@@ -197,5 +228,44 @@ void rbpf_tool_image_free(rbpf_tool_image_t *image);
  * a message naming the symbol and section. */
 int rbpf_tool_gen(const uint8_t *elf, size_t size, rbpf_tool_buf_t *container,
                   rbpf_tool_error_t *err);
+
+/* ---- Runs: error descriptions and the trace (inspect.c) ----------------- */
+struct rbpf_vm;
+struct rbpf_program;
+
+/* What the tool knows of a run beyond the VM: the regions it granted (for
+ * naming the one nearest a refused access), helper names, and the trace's
+ * state. The trace hook finds it as vm->config->user. */
+typedef struct rbpf_tool_run_view {
+    const struct rbpf_program *prog;
+    const rbpf_tool_names_t *names; /* may be NULL */
+    const void *context;
+    size_t context_len;
+    const void *stack;
+    size_t stack_len;
+    /* trace */
+    FILE *out;
+    uint64_t trace_max; /* instructions shown at most */
+    uint64_t traced;    /* instructions seen */
+    int pending;        /* an instruction waits for its effects */
+    uint32_t offset;    /* its text byte offset */
+    uint64_t regs[11];  /* the registers before it */
+    uint64_t store_addr;
+    uint32_t store_size; /* bytes it writes (0: none) */
+} rbpf_tool_run_view_t;
+
+/* One line for a run-time error: "instruction 9 (byte 0x48): illegal memory
+ * access: 8-byte read at 0x...: the context + 16: 8 bytes past the end of the
+ * context (16 bytes)"; a helper call is named ("call bpf_memcpy"). */
+void rbpf_tool_describe_error(const rbpf_tool_run_view_t *v, const struct rbpf_vm *vm, int rc,
+                              char *out, size_t size);
+
+/* The VM trace hook (vm->trace, with vm->config->user the view): prints
+ * each instruction, once its effects are known, as "trace: INDEX 0xOFFSET
+ * DISASSEMBLY r0=0x.. [0xADDR]=0x.. (N bytes)", up to trace_max of them. */
+void rbpf_tool_trace_hook(const struct rbpf_vm *vm, uint32_t offset, const uint64_t *regs);
+
+/* Ends a traced run: the last instruction, then how the run ended. */
+void rbpf_tool_trace_end(rbpf_tool_run_view_t *v, int rc, uint64_t r0);
 
 #endif /* RBPF_TOOL_H */

@@ -319,7 +319,7 @@ check_ok "$RBPF" asm --raw -o "$T/loop.raw" "$T/loop.s"
 check_output "0x37" "$RBPF" run --raw "$T/loop.raw" --ctx-hex 0a00000000000000
 check_output "ok" "$RBPF" verify --raw "$T/loop.raw"
 # Faults at run time: exit 3.
-check_error 3 "run time: instruction 0: illegal memory access" "$RBPF" run "$T/loop.bin"
+check_error 3 "run time: instruction 0 \(byte 0x0\): illegal memory access: .*8-byte read at 0x0: a null pointer \(\+0\)" "$RBPF" run "$T/loop.bin"
 check_error 3 "run time: .*budget" "$RBPF" run "$T/loop.bin" --ctx-hex ffffffff00000000 --budget 1000
 # Refused at load: exit 2 with the instruction index.
 printf 'mov %%r0, 1\nja +5\nexit\n' >"$T/jump.s"
@@ -332,7 +332,76 @@ check_output ".insn 0x00000000000000ff" sh -c "'$RBPF' disasm --raw '$T/op.raw' 
 check_error 2 "instruction 1: illegal instruction" "$RBPF" verify --raw "$T/op.raw"
 printf 'call 0x7777\nexit\n' >"$T/helper.s"
 check_ok "$RBPF" asm -o "$T/helper.bin" "$T/helper.s"
-check_error 2 "instruction 0: illegal call" "$RBPF" run "$T/helper.bin"
+check_error 2 "instruction 0 \(byte 0x0\): illegal call: .*helper 0x7777 is not registered \(rbpf run --helper ID=VALUE stubs one\)" "$RBPF" run "$T/helper.bin"
+# Run-time faults name the access: size, direction, address, and where it
+# lies against the nearest region (its offset, how far out, its size).
+printf 'stb [%%r10-513], 1\nmov %%r0, 0\nexit\n' >"$T/low.s"
+check_ok "$RBPF" asm -o "$T/low.bin" "$T/low.s"
+check_error 3 "instruction 0 \(byte 0x0\): illegal memory access: .*1-byte write at 0x[0-9a-f]+: starts 1 byte before the stack, which has 512 bytes" \
+    "$RBPF" run "$T/low.bin"
+printf 'mov %%r0, 0\nldxdw %%r0, [%%r1+20]\nexit\n' >"$T/past.s"
+check_ok "$RBPF" asm -o "$T/past.bin" "$T/past.s"
+check_error 3 "instruction 1 \(byte 0x8\): .*8-byte read at 0x[0-9a-f]+: the context \+ 20, ends 4 bytes past the end of the context, which has 24 bytes" \
+    "$RBPF" run "$T/past.bin" --ctx-hex 000000000000000000000000000000000000000000000000
+printf 'lddwr %%r1, 0\nstw [%%r1+0], 1\nmov %%r0, 0\nexit\n' >"$T/rowrite.s"
+check_ok "$RBPF" asm -o "$T/rowrite.bin" "$T/rowrite.s"
+check_error 3 "instruction 2 \(byte 0x10\): .*4-byte write at 0x[0-9a-f]+: rodata \+ 0, inside rodata, which is read-only" \
+    "$RBPF" run "$T/rowrite.bin"
+# A helper's refused argument: the call is named, the access is the helper's.
+printf 'mov %%r1, %%r10\nadd %%r1, -8\nmov %%r2, 16\nmov %%r3, 8\ncall 2\nexit\n' >"$T/memcpy.s"
+check_ok "$RBPF" asm -o "$T/memcpy.bin" "$T/memcpy.s"
+check_error 3 "instruction 4 \(byte 0x20, call bpf_memcpy\): illegal memory access: .*8-byte read at 0x10: a null pointer \(\+16\)" \
+    "$RBPF" run "$T/memcpy.bin"
+# The same detail through the plugin.
+printf '61 10 08 00 00 00 00 00 95 00 00 00 00 00 00 00\n' >"$T/past.hex"
+check_error 3 "program: run time: instruction 0 \(byte 0x0\): .*4-byte read at 0x[0-9a-f]+: the context \+ 8, ends 4 bytes past the end of the context, which has 8 bytes" \
+    sh -c "'$RBPF' plugin 0011223344556677 <'$T/past.hex'"
+
+# Helper names: standard ones everywhere, application ones from --names
+# (a C header: #define and RBPF_HELPER lines; or "ID NAME" lines).
+printf 'call 1\ncall 0x100\ncall 0x101\nexit\n' >"$T/calls.s"
+check_ok "$RBPF" asm -o "$T/calls.bin" "$T/calls.s"
+printf '#define NET_CHECKSUM 0x100\n#define NOT_A_HELPER 5\nRBPF_HELPER(long, net_checksum, NET_CHECKSUM, (const void *p, uint32_t n));\n' >"$T/app.h"
+printf '# id name\n0x101 put_u16be\n' >"$T/app.names"
+"$RBPF" dump --names "$T/app.h" --names "$T/app.names" "$T/calls.bin" >"$T/out" 2>"$T/err"
+grep -q 'Call helper 0x1  /\* bpf_printf \*/' "$T/out" && grep -q 'Call helper 0x100  /\* net_checksum \*/' "$T/out" &&
+    grep -q 'Call helper 0x101  /\* put_u16be \*/' "$T/out" && ok || bad "dump --names: $(grep Call "$T/out" | tr '\n' ' ') $(cat "$T/err")"
+"$RBPF" disasm --names "$T/app.h" "$T/calls.bin" >"$T/calls-dis.s" 2>"$T/err"
+[ "$(grep -c '^call' "$T/calls-dis.s")" = 3 ] && grep -q '^call 1 # bpf_printf$' "$T/calls-dis.s" &&
+    grep -q '^call 256 # net_checksum$' "$T/calls-dis.s" && grep -q '^call 257$' "$T/calls-dis.s" && ok ||
+    bad "disasm --names: $(cat "$T/calls-dis.s" "$T/err")"
+# ... and the listing still assembles to the same bytes.
+check_ok "$RBPF" asm -o "$T/calls2.bin" "$T/calls-dis.s"
+cmp -s "$T/calls.bin" "$T/calls2.bin" && ok || bad "disasm with helper names does not round-trip"
+printf '0x100 9lives\n' >"$T/bad.names"
+check_error 1 "bad.names: helper name for id 0x100 is not a C identifier" "$RBPF" dump --names "$T/bad.names" "$T/calls.bin"
+check_error 2 "instruction 1 \(byte 0x8\): illegal call: .*helper 0x100 net_checksum is not registered" \
+    "$RBPF" run --names "$T/app.h" "$T/calls.bin"
+# --helper ID=VALUE stubs an application helper; --ctx-out writes the context
+# the run left behind.
+printf 'stb [%%r1+1], 7\nmov %%r6, %%r1\ncall 0x100\nldxb %%r1, [%%r6+0]\nadd %%r0, %%r1\nexit\n' >"$T/app.s"
+check_ok "$RBPF" asm -o "$T/app.bin" "$T/app.s"
+check_output "0x3ed" "$RBPF" run "$T/app.bin" --ctx-hex 0500 --helper 0x100=1000 --ctx-out "$T/ctx-out.bin"
+[ "$(hexof "$T/ctx-out.bin")" = 0507 ] && ok || bad "--ctx-out wrote $(hexof "$T/ctx-out.bin"), want 0507"
+check_output "0x4" "$RBPF" run "$T/app.bin" --ctx-hex 0500 --helper 256=-1
+check_error 1 "run: --helper needs ID=VALUE" "$RBPF" run "$T/app.bin" --helper 0x100
+check_error 1 "run: --helper: helper 1=5 is registered already" "$RBPF" run "$T/app.bin" --helper 1=5
+# --trace: each instruction with index, byte offset, disassembly, the
+# registers it changed and the memory it wrote; bounded by --trace-max.
+"$RBPF" run "$T/app.bin" --ctx-hex 0500 --helper 0x100=1000 --names "$T/app.h" --trace >"$T/out" 2>"$T/err"
+count_lines "$T/err"
+if [ "$(cat "$T/out")" = 0x3ed ] && [ "$lines" -eq 7 ] &&
+    grep -qE '^trace: +0 0x0 +\*\(uint8_t\*\)\(r1 \+ 1\) = 7 +\[0x[0-9a-f]+\]=0x7 \(1 byte\)$' "$T/err" &&
+    grep -qE '^trace: +2 0x10 +Call helper 0x100  /\* net_checksum \*/ +r0=0x3e8$' "$T/err" &&
+    grep -qE '^trace: +4 0x20 +r0 \+= r1 +r0=0x3ed$' "$T/err" &&
+    grep -qE '^trace: returned 0x3ed after 6 instructions$' "$T/err"; then ok; else bad "run --trace: $(cat "$T/out" "$T/err")"; fi
+"$RBPF" run "$T/loop.bin" --ctx-hex ff00000000000000 --trace --trace-max 5 >"$T/out" 2>"$T/err"
+count_lines "$T/err"
+[ "$(cat "$T/out")" = 0x7f80 ] && [ "$lines" -eq 7 ] && grep -q '^trace: stopped after 5 instructions (--trace-max)' "$T/err" &&
+    grep -q '^trace: returned 0x7f80 after 1024 instructions$' "$T/err" && ok || bad "--trace-max: $(head -c 600 "$T/err")"
+"$RBPF" run "$T/past.bin" --ctx-hex 0000 --trace >"$T/out" 2>"$T/err"
+[ $? -eq 3 ] && grep -qE '^trace: +1 0x8 +r0 = \*\(uint64_t\*\)\(r1 \+ 20\)$' "$T/err" &&
+    grep -q '^trace: stopped: illegal memory access' "$T/err" && ok || bad "--trace of a fault: $(cat "$T/err")"
 head -c 5 "$T/ctx100.bin" >"$T/five.raw"
 check_error 2 "five.raw: 5 bytes is not a whole number of instructions" "$RBPF" disasm --raw "$T/five.raw"
 check_error 1 "--ctx-hex: .*not a hex digit" "$RBPF" run "$T/loop.bin" --ctx-hex 0g
