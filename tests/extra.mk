@@ -16,7 +16,8 @@ $(BUILD)/$(1)/tests/store/test_store: $(BUILD)/$(1)/tests/store/test_store.o $(B
 $(BUILD)/$(1)/tests/helpers/test_helpers: $(BUILD)/$(1)/tests/helpers/test_helpers.o $(BUILD)/$(1)/librbpf.a
 	$$(CC) $$(VLDFLAGS_$(1)) $$^ -lcmocka -o $$@
 
-$(BUILD)/$(1)/cpp/test_rbpf: cpp/test_rbpf.cpp cpp/rbpf.hpp include/rbpf.h $(BUILD)/$(1)/librbpf.a
+$(BUILD)/$(1)/cpp/test_rbpf: cpp/test_rbpf.cpp cpp/rbpf.hpp include/rbpf.h include/bpf.h \
+        $(wildcard include/rbpf/*.h include/rbpf/common/*.h) $(BUILD)/$(1)/librbpf.a
 	@mkdir -p $$(@D)
 	$$(CXX) -std=c++11 -Wall -Wextra -Werror -Wshadow $$(VFLAGS_$(1)) -Iinclude -Icpp $$< \
 		$(BUILD)/$(1)/librbpf.a -lcmocka -o $$@

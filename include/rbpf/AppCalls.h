@@ -11,7 +11,8 @@
  * register, pointers as the address it holds), and the result goes back
  * to r0 (0 for void; signed results sign-extended). Parameters and results
  * must be integers, enums, bool or pointers, at most five parameters; ids
- * must be 0x100 or above and unique, which the compiler checks.
+ * must be 0x100 or above and unique, which the compiler checks (a struct
+ * or floating-point type does not compile).
  */
 /* Included by rbpf.h's C++ part; complete whichever header comes first. */
 #include "../bpf.h"
@@ -21,8 +22,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-
-#include <type_traits>
 
 #include "common/appcalls.h"
 
@@ -37,9 +36,34 @@ BPF_SYSCALL_APP(RBPF_APPCALL_DECLARE_)
 
 namespace detail
 {
-/* A register as a parameter of type T. */
-template <class T, bool pointer = std::is_pointer<T>::value> struct FromRegister {
-    static_assert(std::is_integral<T>::value || std::is_enum<T>::value,
+/* No <type_traits>: toolchains without a C++ library (arm-none-eabi's
+ * freestanding C++) build this header too. */
+template <class T> struct IsPointer {
+    static const bool value = false;
+};
+template <class T> struct IsPointer<T *> {
+    static const bool value = true;
+};
+template <class T> struct IsPointer<T *const> {
+    static const bool value = true;
+};
+template <class T> struct IsFloating {
+    static const bool value = false;
+};
+template <> struct IsFloating<float> {
+    static const bool value = true;
+};
+template <> struct IsFloating<double> {
+    static const bool value = true;
+};
+template <> struct IsFloating<long double> {
+    static const bool value = true;
+};
+
+/* A register as a parameter of type T: integers and enums converted
+ * (structs do not convert), pointers the address the register holds. */
+template <class T, bool pointer = IsPointer<T>::value> struct FromRegister {
+    static_assert(!IsFloating<T>::value,
                   "an application call's parameters must be integers, enums, bool or pointers");
     static T get(uint64_t value)
     {
@@ -60,8 +84,8 @@ template <> struct FromRegister<bool, false> {
 };
 
 /* A result of type T as r0. */
-template <class T, bool pointer = std::is_pointer<T>::value> struct ToRegister {
-    static_assert(std::is_integral<T>::value || std::is_enum<T>::value,
+template <class T, bool pointer = IsPointer<T>::value> struct ToRegister {
+    static_assert(!IsFloating<T>::value,
                   "an application call's result must be void, an integer, an enum, bool or a pointer");
     static uint64_t get(T value)
     {

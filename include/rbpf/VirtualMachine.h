@@ -13,7 +13,7 @@
  *     vm.locals[2] = 5678;                // this VM's local store
  *
  * A VirtualMachine owns the container's stack and its data+bss RAM, taken
- * from the heap by load() and given back by unload(); the container blob
+ * from the heap (malloc) by load() and given back by unload(); the container blob
  * is read in place and must outlive the load. execute() runs the
  * container's first function (the first public one in source order). The
  * VM registers the standard helpers and the application's calls
@@ -33,10 +33,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-
-#include <new>
-#include <utility>
 
 #include "AppCalls.h"
 #include "Store.h"
@@ -45,6 +43,9 @@ namespace rBPF
 {
 namespace detail
 {
+/* std::declval without <utility> (see AppCalls.h). */
+template <class T> T &&declval();
+
 /* Size of an object with size() (preferred) or length(), in elements. */
 template <class T> auto elementCount(const T &object, int) -> decltype(size_t(object.size()))
 {
@@ -159,8 +160,8 @@ public:
     {
     }
 
-    template <class T, class Data = decltype(std::declval<const T &>().data()),
-              class Count = decltype(detail::elementCount(std::declval<const T &>(), 0))>
+    template <class T, class Data = decltype(detail::declval<const T &>().data()),
+              class Count = decltype(detail::elementCount(detail::declval<const T &>(), 0))>
     Blob(const T &object)
         : bytes(reinterpret_cast<const uint8_t *>(object.data())),
           count(detail::elementCount(object, 0) * sizeof(*object.data()))
@@ -432,7 +433,7 @@ private:
         if (words == 0 || words > UINT32_MAX / 8) {
             return RBPF_ERR_ARGUMENT;
         }
-        stack_ = new (std::nothrow) uint64_t[words];
+        stack_ = static_cast<uint64_t *>(malloc(words * 8));
         if (stack_ == nullptr) {
             return RBPF_ERR_TOO_SMALL;
         }
@@ -446,7 +447,7 @@ private:
     {
         ramSize_ = static_cast<size_t>(program_.data_len) + program_.bss_len;
         if (ramSize_ > 0) {
-            ram_ = new (std::nothrow) uint64_t[ramSize_ / 8 + (ramSize_ % 8 != 0)];
+            ram_ = static_cast<uint64_t *>(malloc((ramSize_ / 8 + (ramSize_ % 8 != 0)) * 8));
             if (ram_ == nullptr) {
                 return RBPF_ERR_TOO_SMALL;
             }
@@ -456,8 +457,8 @@ private:
 
     void release()
     {
-        delete[] stack_;
-        delete[] ram_;
+        free(stack_);
+        free(ram_);
         stack_ = nullptr;
         ram_ = nullptr;
         ramSize_ = 0;

@@ -1,8 +1,9 @@
 # tests/sming/sming.mk: Sming's rBPF interface. tests/sming/test_sming.cpp
 # against containers built through mk/rbpf.mk, as an application would: the
 # host build, the asan+ubsan build, a 32-bit build when g++ -m32 works (CI
-# installs g++-multilib), and a clang++ compile; then `rbpf embed` refusing
-# a container name that is a C++ keyword.
+# installs g++-multilib), a clang++ compile, and arm-none-eabi-g++ with no
+# C++ library compiling the interface (tests/sming/freestanding.cpp); then
+# `rbpf embed` refusing a container name that is a C++ keyword.
 #
 #   make test-sming
 
@@ -29,6 +30,12 @@ test-sming: $(BUILD)/host/rbpf
 	        -I$(SMING_TEST_OUT)/host/rbpf -I$(SMING_TEST_OUT)/host/rbpf/include -fsyntax-only \
 	        tests/sming/test_sming.cpp; \
 	else echo "test-sming: $(CLANGXX) not found, clang++ compile skipped"; fi
+	@if command -v arm-none-eabi-g++ >/dev/null; then \
+	    echo "arm-none-eabi-g++ -std=c++11 -fsyntax-only tests/sming/freestanding.cpp"; \
+	    arm-none-eabi-g++ -std=c++11 -mcpu=cortex-m4 -mthumb -Wall -Wextra -Werror -Wshadow \
+	        -Iinclude -Itests/sming/container/include -I$(SMING_TEST_OUT)/host/rbpf \
+	        -I$(SMING_TEST_OUT)/host/rbpf/include -fsyntax-only tests/sming/freestanding.cpp; \
+	else echo "test-sming: arm-none-eabi-g++ not found, freestanding compile skipped"; fi
 	@cp $(SMING_TEST_OUT)/host/rbpf/faults.bin $(SMING_TEST_OUT)/new.bin
 	@if $(BUILD)/host/rbpf embed -o $(SMING_TEST_OUT)/kw $(SMING_TEST_OUT)/new.bin 2>$(SMING_TEST_OUT)/kw.err; then \
 	    echo "FAIL: rbpf embed accepted a container named 'new'"; exit 1; \

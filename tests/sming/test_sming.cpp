@@ -289,7 +289,9 @@ void testStores()
         CHECK_EQ(vm.locals[1], run);
     }
     CHECK_EQ(vm.globals[5], 100 + 3 * 23);
-    CHECK_EQ(rbpf_store_free_count(), pool - 2);
+    CHECK_EQ(bool(vm.globals[6] = vm.globals[5]), true); /* entry to entry copies the value */
+    CHECK_EQ(vm.globals[6], 100 + 3 * 23);
+    CHECK_EQ(rbpf_store_free_count(), pool - 3); /* global 5 and 6, local 1 */
 
     /* Fill the pool from the host: the update that finds it full fails and
      * changes nothing, on both sides. */

@@ -40,9 +40,19 @@ public:
             return *this;
         }
 
+        /* Copies the value of another entry (store[1] = store[2]). */
+        Entry &operator=(const Entry &other)
+        {
+            return *this = Value(other);
+        }
+
         operator Value() const
         {
             return store.get(key);
+        }
+
+        Entry(const Entry &other) : store(other.store), key(other.key), valid(other.valid)
+        {
         }
 
     private:
