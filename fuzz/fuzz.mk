@@ -79,10 +79,12 @@ $(FUZZ_SEEDS)/elf/bench-%.o: bench/workloads/%.c
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_BPF_FLAGS) -O2 -mcpu=v3 -c $< -o $@
 
+# A sample's container/include holds what its containers share with the host
+# (contexts, bpf_appcalls.h), as mk/rbpf.mk passes it.
 define fuzz_sample_rule
 $(FUZZ_SEEDS)/elf/$(subst /,-,$(1:.c=.o)): $(1)
 	@mkdir -p $$(@D)
-	$$(CLANG) $$(FUZZ_BPF_FLAGS) -O2 -mcpu=v3 -c $$< -o $$@
+	$$(CLANG) $$(FUZZ_BPF_FLAGS) $(addprefix -I,$(wildcard $(dir $(1))include)) -O2 -mcpu=v3 -c $$< -o $$@
 endef
 $(foreach f,$(FUZZ_SAMPLE_SRCS),$(eval $(call fuzz_sample_rule,$(f))))
 
