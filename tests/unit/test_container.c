@@ -5,7 +5,6 @@
  */
 #include "unit.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 /* The example of docs/format.md: data = 42 (u32), 8 bytes of bss, rodata
@@ -262,7 +261,8 @@ static void function_table_linear(void **state)
                                    EXIT};
     const size_t text_at = RBPF_HEADER_SIZE + 8, table_at = text_at + 8 * (SLOTS + 1);
     const size_t size = table_at + 6 * (size_t)ENTRIES;
-    uint8_t *b = calloc(1, size);
+    /* static: the test also runs bare-metal, where there is no heap */
+    static uint8_t b[RBPF_HEADER_SIZE + 8 + 8 * (SLOTS + 1) + 6 * (size_t)ENTRIES];
     size_t i;
     fn_t f = {0, 0, 16};
     (void)state;
@@ -273,7 +273,8 @@ static void function_table_linear(void **state)
     PARSE_FAILS(RBPF_ERR_BAD_FUNCTION, (int)(n - 2), rbpf_container_parse(&unit_prog, small, n));
 
     /* the long case: 8190 lddw opcodes, then exit; 100000 entries at the exit */
-    assert_non_null(b);
+    assert_int_equal(sizeof(b), size);
+    memset(b, 0, size);
     put32(b, RBPF_MAGIC);
     put32(b + 20, 5);
     put32(b + 24, 8 * (SLOTS + 1));
@@ -286,7 +287,6 @@ static void function_table_linear(void **state)
         put16(b + table_at + 6 * i + 4, 8 * SLOTS);
     PARSE_FAILS(RBPF_ERR_BAD_FUNCTION, (int)(table_at + 4),
                 rbpf_container_parse(&unit_prog, b, size));
-    free(b);
 }
 
 static void sections_at_run_time(void **state)
