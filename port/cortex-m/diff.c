@@ -38,21 +38,6 @@ static void print_line(void *user, const char *text)
     port_puts("\n");
 }
 
-/* newlib's snprintf (observe.c's messages) may grow the heap: a small one
- * here, since the image has no other. */
-void *_sbrk(int increment);
-void *_sbrk(int increment)
-{
-    static uint8_t heap[4096] __attribute__((aligned(8)));
-    static uint32_t used;
-    void *p;
-    if (increment < 0 || (uint32_t)increment > sizeof heap - used)
-        return (void *)-1;
-    p = heap + used;
-    used += (uint32_t)increment;
-    return p;
-}
-
 int main(void)
 {
     static const uint32_t features = 0

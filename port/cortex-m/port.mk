@@ -82,7 +82,7 @@ mcu_machine = $(or $(MCU_MACHINE_$(1)),$(MCU_MACHINE))
 MCU_CONFORMANCE_JSON := $(RBPF_CONFORMANCE_DIR)/assembled.json
 MCU_HAVE_SUITE := $(if $(wildcard $(MCU_CONFORMANCE_JSON)),yes)
 MCU_HAVE_CLANG := $(if $(shell command -v $(CLANG) 2>/dev/null),yes)
-MCU_VARIANTS := full minimal o2 ubsan $(if $(MCU_HAVE_CLANG),clang) m0plus
+MCU_VARIANTS := full minimal o2 ubsan $(if $(MCU_HAVE_CLANG),clang) m0plus m33
 MCU_VFLAGS_full :=
 MCU_VFLAGS_minimal := -DRBPF_MINIMAL=1
 # -O2: the interpreter's fast layout with computed goto on a 32-bit core,
@@ -92,6 +92,9 @@ MCU_VFLAGS_ubsan :=
 MCU_LIBFLAGS_ubsan := -fsanitize=undefined -fsanitize-undefined-trap-on-error
 MCU_VFLAGS_clang :=
 MCU_LIBFLAGS_clang := -fsanitize=undefined -fsanitize-trap=undefined
+MCU_ARCH_m33 := -mcpu=cortex-m33 -mthumb
+MCU_LD_m33 := $(MCU_DIR)/mps2-an505.ld
+MCU_MACHINE_m33 := mps2-an505
 MCU_ARCH_m0plus := -mcpu=cortex-m0plus -mthumb
 MCU_LD_m0plus := $(MCU_DIR)/microbit.ld
 MCU_MACHINE_m0plus := microbit
@@ -112,20 +115,27 @@ MCU_HAVE_SAMPLE := $(if $(MCU_SAMPLE_SRCS),$(if $(wildcard tools/rbpf.c),$(MCU_H
 # cmocka.h (cmocka/: the part of cmocka's API they use, bare-metal).
 MCU_UNIT_IMAGES := $(patsubst tests/unit/test_%.c,unit-%,$(wildcard tests/unit/test_*.c))
 MCU_CORE_IMAGES := test-core $(MCU_UNIT_IMAGES) $(if $(MCU_HAVE_SUITE),conformance)
-MCU_IMAGES_full := hello $(MCU_CORE_IMAGES) $(if $(MCU_HAVE_SAMPLE),sample-basic) diff
+MCU_IMAGES_full := hello $(MCU_CORE_IMAGES) $(if $(MCU_HAVE_SAMPLE),sample-basic) diff escape
 MCU_IMAGES_minimal := $(MCU_CORE_IMAGES)
 MCU_IMAGES_o2 := $(MCU_CORE_IMAGES)
 MCU_IMAGES_ubsan := $(MCU_CORE_IMAGES)
 MCU_IMAGES_clang := $(MCU_CORE_IMAGES)
 # The unit tests' buffers do not fit the microbit's 16 KiB of RAM.
+# ARMv8-M Mainline: the JIT's other architecture, with a shorter
+# differential run.
+MCU_IMAGES_m33 := test-core unit-interp $(if $(MCU_HAVE_SUITE),conformance) diff
 MCU_IMAGES_m0plus := test-core $(if $(MCU_HAVE_SUITE),conformance)
 $(foreach u,$(MCU_UNIT_IMAGES),$(eval MCU_IMAGE_OBJS_$(u) := tests/unit/test_$(u:unit-%=%).o \
-    tests/unit/unit.o $(MCU_DIR)/cmocka/cmocka.o))
+    tests/unit/unit.o $(MCU_DIR)/cmocka/cmocka.o $(MCU_DIR)/newlib_io.o))
 MCU_IMAGE_OBJS_hello := $(MCU_DIR)/hello.o
 MCU_IMAGE_OBJS_test-core := $(MCU_DIR)/test_core.o
-MCU_IMAGE_OBJS_diff := $(MCU_DIR)/diff.o tests/diff/progen.o tests/diff/observe.o
-# newlib-nano's snprintf has no long long, which the case listing prints
+MCU_IMAGE_OBJS_diff := $(MCU_DIR)/diff.o tests/diff/progen.o tests/diff/observe.o \
+                       $(MCU_DIR)/newlib_io.o
+MCU_IMAGE_OBJS_escape := tests/escape/escape_test.o tests/escape/sandbox.o \
+                         $(MCU_DIR)/cmocka/cmocka.o $(MCU_DIR)/newlib_io.o
+# Full newlib (stdio, and long long in snprintf, which nano lacks)
 MCU_LIBC_diff := --specs=nosys.specs
+MCU_LIBC_escape := --specs=nosys.specs
 MCU_IMAGE_OBJS_conformance := $(MCU_DIR)/conformance.o gen/conformance_data.o
 MCU_IMAGE_OBJS_sample-basic := $(MCU_DIR)/sample_basic.o gen/containers.o
 MCU_IMAGE_OBJS_bench-fletcher32 := $(MCU_DIR)/bench_fletcher32.o gen/fletcher32_code.o \
@@ -146,6 +156,11 @@ $(MCU_BUILD)/$(1)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $$(@D)
 	$(ARM_PREFIX)gcc $(call mcu_arch,$(1)) $(MCU_BASE_CFLAGS) -I$(MCU_DIR)/cmocka $(MCU_VFLAGS_$(1)) \
 	    -MMD -MP -c $$< -o $$@
+
+$(MCU_BUILD)/$(1)/tests/escape/%.o: tests/escape/%.c
+	@mkdir -p $$(@D)
+	$(ARM_PREFIX)gcc $(call mcu_arch,$(1)) $(MCU_BASE_CFLAGS) -I$(MCU_DIR)/cmocka $(MCU_VFLAGS_$(1)) \
+	    -DESCAPE_ENGINE_BYTES=262144 -MMD -MP -c $$< -o $$@
 
 $(MCU_BUILD)/$(1)/tests/diff/%.o: tests/diff/%.c
 	@mkdir -p $$(@D)
@@ -214,8 +229,15 @@ $(MCU_BUILD)/gen/diff_seed.h: mcu-diff-seed
 	@mkdir -p $(@D)
 	@printf '#define DIFF_SEED %su\n#define DIFF_COUNT %su\n' '$(MCU_DIFF_SEED)' '$(MCU_DIFF_COUNT)' > $@.tmp
 	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
+$(MCU_BUILD)/gen/diff_seed_m33.h: mcu-diff-seed
+	@mkdir -p $(@D)
+	@printf '#define DIFF_SEED %su\n#define DIFF_COUNT %su\n' '$(MCU_DIFF_SEED)' '$(MCU_DIFF_COUNT_M33)' > $@.tmp
+	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
+MCU_DIFF_COUNT_M33 ?= 2000
 $(MCU_BUILD)/full/$(MCU_DIR)/diff.o: $(MCU_BUILD)/gen/diff_seed.h
 $(MCU_BUILD)/full/$(MCU_DIR)/diff.o: MCU_BASE_CFLAGS += -Itests/diff -include $(MCU_BUILD)/gen/diff_seed.h
+$(MCU_BUILD)/m33/$(MCU_DIR)/diff.o: $(MCU_BUILD)/gen/diff_seed_m33.h
+$(MCU_BUILD)/m33/$(MCU_DIR)/diff.o: MCU_BASE_CFLAGS += -Itests/diff -include $(MCU_BUILD)/gen/diff_seed_m33.h
 
 # ---- make bench-mcu --------------------------------------------------------
 # The workload's source is the benchmarks' own (bench/workloads/); its
