@@ -3,7 +3,8 @@
  * container/, built by `rbpf build` and embedded by `rbpf embed`) run on the
  * Cortex-M4 with the standard helpers: increment, multiply (C++) and store
  * (data, bss, both key-value stores and bpf_printf through the print hook).
- * Every result is checked against the same computation done natively.
+ * Every result is checked against the same computation done natively, on
+ * every engine the build has (`mcu sample basic engine=E` heads each pass).
  * Prints `mcu sample basic: N passed, M failed`; exits 1 on any failure.
  */
 #include <string.h>
@@ -52,6 +53,9 @@ static const rbpf_config_t config = {
 static rbpf_program_t program;
 static rbpf_vm_t vm;
 static uint64_t ram[32];
+/* The engine the containers run on, and the buffer of their prepared form. */
+static int engine;
+static uint64_t engine_buffer[16384 / 8];
 
 static int load(const char *name)
 {
@@ -59,6 +63,8 @@ static int load(const char *name)
     for (size_t i = 0; i < rbpf_container_count; i++)
         if (strcmp(rbpf_containers[i].name, name) == 0)
             rc = rbpf_load(&program, rbpf_containers[i].data, rbpf_containers[i].size, &config);
+    if (rc == RBPF_OK && engine != RBPF_ENGINE_INTERP)
+        rc = rbpf_prepare(&program, engine, engine_buffer, sizeof engine_buffer);
     if (rc == RBPF_OK)
         rc = rbpf_vm_init(&vm, &program, &config, ram, sizeof ram);
     return rc == RBPF_OK ? rc : failure("load ", name, rc);
@@ -71,10 +77,11 @@ static int run(const char *name, void *ctx, size_t length, uint64_t *r0)
     return rc == RBPF_OK ? rc : failure("run ", name, rc);
 }
 
-int main(void)
+static void sample(void)
 {
     uint64_t r0 = 0;
     rbpf_store_reset();
+    printed = 0;
 
     if (load("increment") == RBPF_OK) {
         struct increment_ctx inc = {41};
@@ -111,6 +118,17 @@ int main(void)
         port_check(rbpf_store_free_count() == free_before - 1, "store entries after teardown",
               rbpf_store_free_count(), free_before - 1);
     }
+}
 
+int main(void)
+{
+    for (engine = 0; engine < RBPF_ENGINE_COUNT; engine++) {
+        if (!rbpf_engine_available(engine))
+            continue;
+        port_puts("mcu sample basic engine=");
+        port_puts(rbpf_engine_name(engine));
+        port_puts("\n");
+        sample();
+    }
     return port_summary("mcu sample basic");
 }

@@ -100,7 +100,7 @@ int sandbox_fences_intact(void)
         SANDBOX_UNPOISON(after, after_len);
         for (size_t i = 0; i < SANDBOX_FENCE; i++) {
             if (before[i] != canary(b, i)) {
-                fprintf(stderr, "sandbox: block %u: fence byte %zu before it changed\n", b,
+                fprintf(stderr, "sandbox: block %u: fence byte %zu before it changed\n", (unsigned)b,
                         SANDBOX_FENCE - i);
                 intact = 0;
                 break;
@@ -108,7 +108,7 @@ int sandbox_fences_intact(void)
         }
         for (size_t i = 0; i < after_len; i++) {
             if (after[i] != canary(b, SANDBOX_FENCE + i)) {
-                fprintf(stderr, "sandbox: block %u: fence byte %zu after it changed\n", b, i);
+                fprintf(stderr, "sandbox: block %u: fence byte %zu after it changed\n", (unsigned)b, i);
                 intact = 0;
                 break;
             }
