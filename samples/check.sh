@@ -6,6 +6,7 @@ set -u
 out=$1
 rbpf=$2
 failures=0
+declare -A refusals
 echo "== samples built in $out"
 
 check() { # NAME EXPECTED ACTUAL
@@ -34,10 +35,12 @@ for ((i = 1; i <= runs; i++)); do
 done
 expect+=$'\n'"store: returned $total, global[1] = $total, local[2] = $runs, free store entries $((pool - 2)) of $pool"
 expect+=$'\n'"store: after teardown, free store entries $((pool - 1)) of $pool"
-actual=$("$out/basic/basic" $value $a $b $runs 2>&1)
-status=$?
-check "samples/basic output" "$expect" "$actual"
-check "samples/basic exit status" 0 "$status"
+for engine in interp threaded; do
+    actual=$(RBPF_ENGINE=$engine "$out/basic/basic" $value $a $b $runs 2>&1)
+    status=$?
+    check "samples/basic output (engine $engine)" "$expect" "$actual"
+    check "samples/basic exit status (engine $engine)" 0 "$status"
+done
 
 # ---- usercalls: upper-cased reply with its RFC 1071 checksum; two refusals
 payload='Femto-Containers: eBPF on a 16 KiB MCU!'
@@ -49,21 +52,26 @@ for ((i = 0; i < ${#bytes[@]}; i += 2)); do
 done
 while ((sum >> 16)); do sum=$(((sum & 0xffff) + (sum >> 16))); done
 csum=$((~sum & 0xffff))
-actual=$("$out/usercalls/usercalls" "$payload" 2>&1)
-status=$?
-check "samples/usercalls reply" \
-    "$(printf 'reply: checksum 0x%04x, %d bytes, header %04x, text "%s"' $csum $((${#payload} + 2)) $csum "$upper")" \
-    "$(echo "$actual" | sed -n 1p)"
-for name in overrun forge; do
-    line=$(echo "$actual" | grep "^$name: ")
-    if [[ $line =~ ^$name:\ refused\ \(RBPF_ERR_MEMORY\)\ at\ instruction\ [0-9]+$ ]]; then
-        echo "ok: samples/usercalls $name refused"
-    else
-        echo "FAIL: samples/usercalls $name: '$line'"
-        failures=$((failures + 1))
-    fi
+for engine in interp threaded; do
+    actual=$(RBPF_ENGINE=$engine "$out/usercalls/usercalls" "$payload" 2>&1)
+    status=$?
+    check "samples/usercalls reply (engine $engine)" \
+        "$(printf 'reply: checksum 0x%04x, %d bytes, header %04x, text "%s"' $csum $((${#payload} + 2)) $csum "$upper")" \
+        "$(echo "$actual" | sed -n 1p)"
+    for name in overrun forge; do
+        line=$(echo "$actual" | grep "^$name: ")
+        if [[ $line =~ ^$name:\ refused\ \(RBPF_ERR_MEMORY\)\ at\ instruction\ [0-9]+$ ]]; then
+            echo "ok: samples/usercalls $name refused (engine $engine)"
+        else
+            echo "FAIL: samples/usercalls $name (engine $engine): '$line'"
+            failures=$((failures + 1))
+        fi
+    done
+    check "samples/usercalls exit status (engine $engine)" 0 "$status"
+    refusals[$engine]=$(echo "$actual" | grep -E "^(overrun|forge): ")
 done
-check "samples/usercalls exit status" 0 "$status"
+check "samples/usercalls refusals at the same instructions on both engines" \
+    "${refusals[interp]}" "${refusals[threaded]}"
 
 # ---- sming: the Sming-style application (rBPF C++ interface, application
 # calls, bpf_printf through the default print hook); lines end in \r\n there

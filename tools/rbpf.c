@@ -718,6 +718,42 @@ static void *aligned_buffer(size_t n)
     return p;
 }
 
+/* The engine `name` names (NULL: the fastest compiled in: the JIT, else the
+ * translated engine, else the in-place interpreter) into *engine; a usage
+ * error for an unknown name or one this build lacks. */
+static int choose_engine(const char *cmd, const char *name, int *engine)
+{
+    if (name == NULL) {
+        *engine = rbpf_engine_available(RBPF_ENGINE_JIT)        ? RBPF_ENGINE_JIT
+                  : rbpf_engine_available(RBPF_ENGINE_THREADED) ? RBPF_ENGINE_THREADED
+                                                                : RBPF_ENGINE_INTERP;
+        return 0;
+    }
+    *engine = rbpf_engine_find(name);
+    if (*engine < 0)
+        return usage_error(cmd, "--engine must be interp, threaded or jit, not '%s'", name);
+    if (!rbpf_engine_available(*engine))
+        return usage_error(cmd, "--engine %s: this build does not have that engine", name);
+    return 0;
+}
+
+/* Prepares a verified program for `engine` in a new buffer (*buffer, to
+ * free; NULL for the interpreter). */
+static int prepare_engine(const char *what, rbpf_program_t *prog, int engine, void **buffer)
+{
+    size_t size = 0;
+    int rc = rbpf_prepare_size(prog, engine, &size);
+    *buffer = NULL;
+    if (rc == RBPF_OK && size != 0) {
+        *buffer = aligned_buffer(size);
+        rc = rbpf_prepare(prog, engine, *buffer, size);
+    }
+    if (rc != RBPF_OK)
+        return error(EXIT_REFUSED, "%s: cannot prepare it for engine %s: %s", what,
+                     rbpf_engine_name(engine), rbpf_strerror(rc));
+    return 0;
+}
+
 static int run_error(const char *path, const rbpf_tool_run_view_t *view, const rbpf_vm_t *vm,
                      int rc)
 {
@@ -778,8 +814,9 @@ static int add_stub_helper(const char *spec, rbpf_helper_t *helpers, uint32_t *c
 static int cmd_run(int argc, char **argv)
 {
     const char *in = NULL, *function = NULL, *ctx_hex = NULL, *ctx_file = NULL, *ctx_out = NULL;
+    const char *engine_name = NULL;
     uint32_t budget = 0, stack = 512, repeat = 1, trace_max = 1000;
-    int raw = 0, stats = 0, trace = 0, status = 0;
+    int raw = 0, stats = 0, trace = 0, status = 0, engine = RBPF_ENGINE_INTERP;
     enum { STANDARD = sizeof standard_helpers / sizeof standard_helpers[0] };
     rbpf_helper_t helpers[STANDARD + STUB_HELPERS];
     uint32_t helper_count = STANDARD, stubs = 0;
@@ -796,6 +833,8 @@ static int cmd_run(int argc, char **argv)
             trace = 1;
         } else if (strcmp(a, "-f") == 0 && more) {
             function = argv[++i];
+        } else if (strcmp(a, "--engine") == 0 && more) {
+            engine_name = argv[++i];
         } else if (strcmp(a, "--ctx-hex") == 0 && more) {
             ctx_hex = argv[++i];
         } else if (strcmp(a, "--ctx-file") == 0 && more) {
@@ -828,6 +867,14 @@ static int cmd_run(int argc, char **argv)
         status = usage_error("run", "give --ctx-hex or --ctx-file, not both%s", "");
     if (status == 0 && stack % 8)
         status = usage_error("run", "--stack must be a multiple of 8, not %s", "the value given");
+    /* the trace hook is the in-place interpreter's */
+    if (status == 0 && trace && engine_name == NULL)
+        engine_name = "interp";
+    if (status == 0)
+        status = choose_engine("run", engine_name, &engine);
+    if (status == 0 && trace && engine != RBPF_ENGINE_INTERP)
+        status = usage_error("run", "--trace runs on the interp engine only, not on %s",
+                             rbpf_engine_name(engine));
     if (status != 0) {
         rbpf_tool_names_free(&names);
         return status;
@@ -839,7 +886,7 @@ static int cmd_run(int argc, char **argv)
     rbpf_vm_t vm;
     rbpf_config_t config = {0};
     rbpf_tool_run_view_t view = {0};
-    void *stack_mem = aligned_buffer(stack), *ram = NULL, *ctx_mem = NULL;
+    void *stack_mem = aligned_buffer(stack), *ram = NULL, *ctx_mem = NULL, *prepared = NULL;
     config.stack = stack_mem;
     config.stack_size = stack;
     config.budget = budget;
@@ -857,6 +904,8 @@ static int cmd_run(int argc, char **argv)
         status = read_input(in, &blob);
     if (status == 0)
         status = load_program(in, raw, &blob, &prog, &config, &names);
+    if (status == 0)
+        status = prepare_engine(in, &prog, engine, &prepared);
     int index = 0;
     if (status == 0 && function) {
         index = rbpf_function_find(&prog, function);
@@ -907,11 +956,12 @@ static int cmd_run(int argc, char **argv)
             fflush(stdout);
         }
         if (stats && status == 0)
-            fprintf(stderr, "stats: runs=%u insns=%llu ns_per_run=%llu\n", (unsigned)repeat,
-                    (unsigned long long)vm.instructions,
-                    (unsigned long long)(elapsed / repeat));
+            fprintf(stderr, "stats: runs=%u insns=%llu ns_per_run=%llu engine=%s\n",
+                    (unsigned)repeat, (unsigned long long)vm.instructions,
+                    (unsigned long long)(elapsed / repeat), rbpf_engine_name(engine));
         rbpf_vm_deinit(&vm);
     }
+    free(prepared);
     free(stack_mem);
     free(ram);
     free(ctx_mem);
@@ -938,8 +988,20 @@ static int cmd_plugin(int argc, char **argv)
     rbpf_vm_t vm;
     rbpf_config_t config = {0};
     uint32_t stack_size = 512u * (RBPF_DEFAULT_CALL_DEPTH + 1);
-    void *stack = aligned_buffer(stack_size), *mem_buf = NULL;
-    int status = 0;
+    void *stack, *mem_buf = NULL, *prepared = NULL;
+    const char *engine_name = NULL;
+    int status = 0, engine;
+
+    /* Options: --engine NAME; others are the runner's and ignored. */
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--engine") == 0) {
+            if (i + 1 == argc)
+                return usage_error("plugin", "--engine needs a name%s", "");
+            engine_name = argv[++i];
+        }
+    if (choose_engine("plugin", engine_name, &engine))
+        return EXIT_USAGE;
+    stack = aligned_buffer(stack_size);
     config.stack = stack;
     config.stack_size = stack_size;
     config.helpers = helpers;
@@ -955,6 +1017,8 @@ static int cmd_plugin(int argc, char **argv)
         status = error(EXIT_USAGE, "%s", err.text);
     if (status == 0)
         status = load_program("program", 1, &code, &prog, &config, NULL);
+    if (status == 0)
+        status = prepare_engine("program", &prog, engine, &prepared);
     if (status == 0 && rbpf_vm_init(&vm, &prog, &config, NULL, 0) != RBPF_OK)
         status = error(EXIT_REFUSED, "cannot set up the VM");
     if (status == 0) {
@@ -976,6 +1040,7 @@ static int cmd_plugin(int argc, char **argv)
             printf("%llx\n", (unsigned long long)r0);
         rbpf_vm_deinit(&vm);
     }
+    free(prepared);
     free(stack);
     free(mem_buf);
     rbpf_tool_buf_free(&text);
@@ -1179,7 +1244,7 @@ static const command_t commands[] = {
     {"run", cmd_run,
      "rbpf run FILE [--raw] [-f NAME] [--ctx-hex HEX | --ctx-file PATH] [--ctx-out PATH] "
      "[--helper ID=VALUE]... [--names FILE]... [--trace] [--trace-max N] [--budget N] "
-     "[--stack N] [--repeat N] [--stats]",
+     "[--stack N] [--repeat N] [--stats] [--engine interp|threaded|jit]",
      "Runs function NAME (default: the first) with the context bytes copied into an\n"
      "8-aligned writable buffer (r1 = its address, r2 = its length). Prints r0 as 0x<hex>\n"
      "on stdout; bpf_printf output goes to stderr. --ctx-out: write the context after the\n"
@@ -1187,18 +1252,22 @@ static const command_t commands[] = {
      "names (a C header or ID NAME lines); --trace: every instruction with the registers\n"
      "and memory it changed, on stderr, at most --trace-max (default 1000). --budget:\n"
      "instructions per run (default 1000000); --stack: stack bytes (default 512); --repeat:\n"
-     "runs (for benchmarks); --stats: 'stats: runs=R insns=N ns_per_run=T' on stderr. Exit\n"
-     "2 when the container is refused, 3 on a fault at run time (the access named).\n"},
+     "runs (for benchmarks); --stats: 'stats: runs=R insns=N ns_per_run=T engine=E' on\n"
+     "stderr; --engine: the in-place interpreter, the translated engine or the JIT\n"
+     "(default: the fastest this build has; interp with --trace). Exit 2 when the\n"
+     "container is refused, 3 on a fault at run time (the access named).\n"},
     {"embed", cmd_embed, "rbpf embed [-o BASENAME] FILE.bin...",
      "Writes BASENAME.c and BASENAME.h (default rbpf_containers) with one 8-aligned\n"
      "const uint8_t rbpf_container_<name>[] and rbpf_container_<name>_size per container\n"
      "(name: the file name as a C identifier) and a table rbpf_containers[] of\n"
      "{name, data, size} with rbpf_container_count entries. In C++ the header also gives\n"
      "each as rBPF::Container::<name> for rBPF::VirtualMachine (docs/sming.md).\n"},
-    {"plugin", cmd_plugin, "rbpf plugin [MEMHEX] [--OPTION]...",
+    {"plugin", cmd_plugin, "rbpf plugin [MEMHEX] [--engine NAME] [--OPTION]...",
      "The bpf_conformance plugin protocol: program as hex bytes on stdin, memory as hex in\n"
      "the first argument; runs it with helper 5 returning r1 and prints r0 in hex.\n"
-     "The runner's order, rbpf MEMHEX 'plugin [--OPTION]...', is accepted too.\n"},
+     "--engine interp|threaded|jit picks the engine (default: the fastest this build\n"
+     "has); other options are ignored. The runner's order, rbpf MEMHEX\n"
+     "'plugin [--OPTION]...', is accepted too.\n"},
     {"help", cmd_help, "rbpf help [COMMAND]", "Lists the commands, or explains one.\n"},
 };
 

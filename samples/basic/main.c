@@ -5,6 +5,8 @@
  *   multiply   (C++) writes a * b into its context
  *   store      keeps state in data, bss and the key-value stores, and prints
  * Usage: basic [VALUE A B RUNS]  (defaults 41 123456789 987654321 3)
+ * RBPF_ENGINE=interp|threaded picks the engine (default: the translated
+ * engine when the library has it).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -28,12 +30,25 @@ static const rbpf_config_t config = {
     stack, sizeof(stack), 0, 0, helpers, sizeof(helpers) / sizeof(helpers[0]), print_hook, NULL, NULL,
 };
 
-/* One loaded container: its program, VM and RAM for its data and bss. */
+/* One loaded container: its program, VM, RAM for its data and bss, and
+ * RAM for its translated form (8 bytes per instruction). */
 typedef struct sample {
     rbpf_program_t program;
     rbpf_vm_t vm;
     uint64_t ram[32];
+    uint64_t translated[256];
 } sample_t;
+
+/* Prepares a loaded program for the engine RBPF_ENGINE names, or for the
+ * translated engine when the library has it. */
+static int prepare(rbpf_program_t *program, void *buffer, size_t size)
+{
+    const char *name = getenv("RBPF_ENGINE");
+    int engine = name != NULL                                  ? rbpf_engine_find(name)
+                 : rbpf_engine_available(RBPF_ENGINE_THREADED) ? RBPF_ENGINE_THREADED
+                                                               : RBPF_ENGINE_INTERP;
+    return engine < 0 ? engine : rbpf_prepare(program, engine, buffer, size);
+}
 
 static void die(const char *what, const char *name, int rc)
 {
@@ -50,6 +65,9 @@ static void load(sample_t *s, const char *name)
             rc = rbpf_load(&s->program, rbpf_containers[i].data, rbpf_containers[i].size, &config);
             break;
         }
+    }
+    if (rc == RBPF_OK) {
+        rc = prepare(&s->program, s->translated, sizeof(s->translated));
     }
     if (rc == RBPF_OK) {
         rc = rbpf_vm_init(&s->vm, &s->program, &config, s->ram, sizeof(s->ram));

@@ -6,6 +6,8 @@
  * is given with rbpf_vm_check() before touching them, so a container that
  * passes a bad one is stopped with RBPF_ERR_MEMORY.
  * Usage: usercalls [PAYLOAD]  (default "hello, femto-containers")
+ * RBPF_ENGINE=interp|threaded picks the engine (default: the translated
+ * engine when the library has it).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -99,6 +101,16 @@ static int expect_refused(rbpf_vm_t *vm, const char *name, size_t rx_len)
     return 1;
 }
 
+/* The engine RBPF_ENGINE names, or the translated engine when the library
+ * has it. */
+static int engine_wanted(void)
+{
+    const char *name = getenv("RBPF_ENGINE");
+    return name != NULL                                  ? rbpf_engine_find(name)
+           : rbpf_engine_available(RBPF_ENGINE_THREADED) ? RBPF_ENGINE_THREADED
+                                                         : RBPF_ENGINE_INTERP;
+}
+
 int main(int argc, char **argv)
 {
     const char *payload = argc > 1 ? argv[1] : "hello, femto-containers";
@@ -107,6 +119,8 @@ int main(int argc, char **argv)
     static rbpf_program_t program;
     static rbpf_vm_t vm;
     static uint64_t ram[16];
+    static uint64_t translated[256]; /* the translated form: 8 bytes per instruction */
+    int engine = engine_wanted();
     rbpf_region_t rx_region;
     rbpf_region_t tx_region;
     struct packet_ctx ctx;
@@ -126,6 +140,9 @@ int main(int argc, char **argv)
         }
     }
     rc = c == NULL ? RBPF_ERR_NO_FUNCTION : rbpf_load(&program, c->data, c->size, &config);
+    if (rc == RBPF_OK) {
+        rc = engine < 0 ? engine : rbpf_prepare(&program, engine, translated, sizeof(translated));
+    }
     if (rc == RBPF_OK) {
         rc = rbpf_vm_init(&vm, &program, &config, ram, sizeof(ram));
     }

@@ -310,7 +310,19 @@ check_output "0x0" "$RBPF" run "$T/loop.bin" --ctx-hex "00 00 00 00 00 00 00 00"
 printf '\144\0\0\0\0\0\0\0' >"$T/ctx100.bin"
 check_output "0x13ba" "$RBPF" run "$T/loop.bin" --ctx-file "$T/ctx100.bin"
 "$RBPF" run "$T/loop.bin" --ctx-hex 0300000000000000 --repeat 5 --stats >"$T/out" 2>"$T/err"
-if [ "$(cat "$T/out")" = "0x6" ] && grep -qE '^stats: runs=5 insns=16 ns_per_run=[0-9]+$' "$T/err"; then ok; else bad "run --stats: $(cat "$T/out" "$T/err")"; fi
+if [ "$(cat "$T/out")" = "0x6" ] && grep -qE '^stats: runs=5 insns=16 ns_per_run=[0-9]+ engine=threaded$' "$T/err"; then ok; else bad "run --stats: $(cat "$T/out" "$T/err")"; fi
+# Every engine gives the same r0, and the same fault at the same place.
+for e in interp threaded; do
+    check_output "0x13ba" "$RBPF" run "$T/loop.bin" --ctx-file "$T/ctx100.bin" --engine $e
+    check_error 3 "run time: .*budget" "$RBPF" run "$T/loop.bin" --engine $e --ctx-hex ffffffff00000000 --budget 1000
+    check_output "44332211" sh -c "echo '61 10 00 00 00 00 00 00 95 00 00 00 00 00 00 00' | '$RBPF' plugin 11223344 --engine $e"
+done
+"$RBPF" run "$T/loop.bin" --ctx-hex 0300000000000000 --stats --engine interp >"$T/out" 2>"$T/err"
+if grep -qE '^stats: runs=1 insns=16 ns_per_run=[0-9]+ engine=interp$' "$T/err"; then ok; else bad "run --stats --engine interp: $(cat "$T/err")"; fi
+check_error 1 "--engine must be interp, threaded or jit, not 'fast'" "$RBPF" run "$T/loop.bin" --engine fast
+check_error 1 "--engine jit: this build does not have that engine" "$RBPF" run "$T/loop.bin" --engine jit
+check_error 1 "--trace runs on the interp engine only, not on threaded" "$RBPF" run "$T/loop.bin" --trace --engine threaded
+check_error 1 "--engine needs a name" sh -c "echo '95 00 00 00 00 00 00 00' | '$RBPF' plugin --engine"
 check_output "# function main" sh -c "'$RBPF' disasm '$T/loop.bin' | head -1"
 "$RBPF" disasm "$T/loop.bin" | tail -n +2 >"$T/loop2.s"
 check_ok "$RBPF" asm -o "$T/loop2.bin" "$T/loop2.s"
