@@ -42,13 +42,27 @@ static int error(int status, const char *format, ...)
 #endif
     ;
 
+/* Writes text to stderr with control bytes as \xNN: a message about a file
+ * or name holding newlines stays one line. */
+static void put_line_text(const char *text)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            fprintf(stderr, "\\x%02x", *p);
+        else
+            fputc(*p, stderr);
+    }
+}
+
 static int error(int status, const char *format, ...)
 {
     va_list ap;
-    fputs("rbpf: error: ", stderr);
+    char text[1024];
     va_start(ap, format);
-    vfprintf(stderr, format, ap);
+    vsnprintf(text, sizeof text, format, ap);
     va_end(ap);
+    fputs("rbpf: error: ", stderr);
+    put_line_text(text);
     fputc('\n', stderr);
     return status;
 }
@@ -66,8 +80,10 @@ static const command_t *find_command(const char *name);
 static int usage_error(const char *cmd, const char *format, const char *arg)
 {
     const command_t *c = find_command(cmd);
+    char text[1024];
+    snprintf(text, sizeof text, format, arg);
     fprintf(stderr, "rbpf: error: %s: ", cmd);
-    fprintf(stderr, format, arg);
+    put_line_text(text);
     fprintf(stderr, " (usage: %s)\n", c ? c->usage : cmd);
     return EXIT_USAGE;
 }
@@ -811,11 +827,16 @@ static int add_stub_helper(const char *spec, rbpf_helper_t *helpers, uint32_t *c
     return 0;
 }
 
+/* RAM `rbpf run` gives a container's data and bss at most, unless
+ * --ram-limit says otherwise: far beyond any microcontroller's, far below a
+ * 4 GiB bss_len. */
+#define RUN_RAM_LIMIT (16u << 20)
+
 static int cmd_run(int argc, char **argv)
 {
     const char *in = NULL, *function = NULL, *ctx_hex = NULL, *ctx_file = NULL, *ctx_out = NULL;
     const char *engine_name = NULL;
-    uint32_t budget = 0, stack = 512, repeat = 1, trace_max = 1000;
+    uint32_t budget = 0, stack = 512, repeat = 1, trace_max = 1000, ram_limit = RUN_RAM_LIMIT;
     int raw = 0, stats = 0, trace = 0, status = 0, engine = RBPF_ENGINE_INTERP;
     enum { STANDARD = sizeof standard_helpers / sizeof standard_helpers[0] };
     rbpf_helper_t helpers[STANDARD + STUB_HELPERS];
@@ -853,6 +874,8 @@ static int cmd_run(int argc, char **argv)
             status = parse_u32("run", a, argv[++i], 1, UINT32_MAX, &repeat);
         } else if (strcmp(a, "--trace-max") == 0 && more) {
             status = parse_u32("run", a, argv[++i], 0, UINT32_MAX, &trace_max);
+        } else if (strcmp(a, "--ram-limit") == 0 && more) {
+            status = parse_u32("run", a, argv[++i], 0, UINT32_MAX, &ram_limit);
         } else if (a[0] == '-' && a[1]) {
             status = usage_error("run", "unknown option or missing value '%s'", a);
         } else if (!in) {
@@ -912,6 +935,13 @@ static int cmd_run(int argc, char **argv)
         if (index < 0)
             status = error(EXIT_REFUSED, "%s: no function named '%s'", in, function);
     }
+    /* The container says how much RAM it wants: check before allocating. */
+    if (status == 0 && (uint64_t)prog.data_len + prog.bss_len > ram_limit)
+        status = error(EXIT_REFUSED,
+                       "%s: data and bss need %llu bytes of RAM, over the limit of %lu "
+                       "(--ram-limit BYTES raises it)",
+                       in, (unsigned long long)prog.data_len + prog.bss_len,
+                       (unsigned long)ram_limit);
     if (status == 0) {
         size_t ram_size = (size_t)prog.data_len + prog.bss_len;
         ram = ram_size ? aligned_buffer(ram_size) : NULL;
@@ -1094,6 +1124,37 @@ static int is_keyword(const char *name)
     return 0;
 }
 
+/* Text for a C comment of the generated source: printable ASCII stays;
+ * every other byte, a '\\', and the second character of a star-slash or a
+ * slash-star are written as \\xNN, so nothing from a path can end the
+ * comment, open another, or reach the compiler. */
+static char *comment_text(const char *text)
+{
+    rbpf_tool_buf_t out = {0};
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        const int after_star_or_slash =
+            p > (const unsigned char *)text && ((p[-1] == '*' && *p == '/') ||
+                                                 (p[-1] == '/' && *p == '*'));
+        if (*p >= 0x20 && *p < 0x7f && *p != '\\' && !after_star_or_slash)
+            rbpf_tool_buf_put(&out, p, 1);
+        else
+            rbpf_tool_buf_printf(&out, "\\x%02x", *p);
+    }
+    rbpf_tool_buf_put(&out, "", 1);
+    return (char *)out.data;
+}
+
+/* 1 when `name` can stand in #include "NAME.h" as it is: printable ASCII
+ * without '"', '\\' or "??" (a trigraph in C99). */
+static int header_name_ok(const char *name)
+{
+    for (const char *p = name; *p; p++)
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f || *p == '"' || *p == '\\' ||
+            (p[0] == '?' && p[1] == '?'))
+            return 0;
+    return name[0] != '\0';
+}
+
 static int cmd_embed(int argc, char **argv)
 {
     const char *base = "rbpf_containers";
@@ -1132,19 +1193,21 @@ static int cmd_embed(int argc, char **argv)
     for (char *p = guard; *p; p++)
         if (*p >= 'a' && *p <= 'z')
             *p = (char)(*p - 'a' + 'A');
-    char line[512];
-#define EMIT(buf, ...)                                    \
-    do {                                                  \
-        snprintf(line, sizeof line, __VA_ARGS__);         \
-        rbpf_tool_buf_put(buf, line, strlen(line));       \
-    } while (0)
-    EMIT(&h, "/* %s.h: containers embedded by rbpf embed. Generated: do not edit. */\n", header_name);
+    if (status == 0 && !header_name_ok(header_name))
+        status = error(EXIT_USAGE,
+                       "embed: -o %s: the header's name must be printable ASCII without '\"', "
+                       "'\\' or '\?\?', as it goes into #include \"%s.h\"",
+                       base, header_name);
+    char *header_comment = comment_text(header_name);
+    /* Lines of any length: nothing is cut. */
+#define EMIT rbpf_tool_buf_printf
+    EMIT(&h, "/* %s.h: containers embedded by rbpf embed. Generated: do not edit. */\n", header_comment);
     EMIT(&h, "#ifndef %s_H\n#define %s_H\n\n#include <stddef.h>\n#include <stdint.h>\n\n", guard, guard);
     EMIT(&h, "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
     EMIT(&h, "#ifndef RBPF_EMBEDDED_CONTAINER_DEFINED\n#define RBPF_EMBEDDED_CONTAINER_DEFINED\n");
     EMIT(&h, "typedef struct rbpf_embedded_container {\n    const char *name;\n"
              "    const uint8_t *data; /* 8-aligned */\n    size_t size;\n} rbpf_embedded_container_t;\n#endif\n\n");
-    EMIT(&c, "/* %s.c: containers embedded by rbpf embed. Generated: do not edit. */\n", header_name);
+    EMIT(&c, "/* %s.c: containers embedded by rbpf embed. Generated: do not edit. */\n", header_comment);
     EMIT(&c, "#include \"%s.h\"\n\n", header_name);
     EMIT(&c, "#if defined(__GNUC__) || defined(__clang__)\n#define RBPF_EMBED_ALIGN8 __attribute__((aligned(8)))\n"
              "#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L\n#define RBPF_EMBED_ALIGN8 _Alignas(8)\n"
@@ -1154,11 +1217,13 @@ static int cmd_embed(int argc, char **argv)
         status = read_input(files[i], &blob);
         if (status)
             break;
-        EMIT(&h, "/* %s */\nextern const uint8_t rbpf_container_%s[%zu];\n", files[i], names[i],
+        char *shown = comment_text(files[i]);
+        EMIT(&h, "/* %s */\nextern const uint8_t rbpf_container_%s[%zu];\n", shown, names[i],
              blob.length ? blob.length : 1);
         EMIT(&h, "extern const size_t rbpf_container_%s_size;\n\n", names[i]);
-        EMIT(&c, "/* %s, %zu bytes */\nRBPF_EMBED_ALIGN8 const uint8_t rbpf_container_%s[] = {", files[i],
+        EMIT(&c, "/* %s, %zu bytes */\nRBPF_EMBED_ALIGN8 const uint8_t rbpf_container_%s[] = {", shown,
              blob.length, names[i]);
+        free(shown);
         for (size_t k = 0; k < blob.length; k++)
             EMIT(&c, "%s0x%02x,", k % 12 ? " " : "\n    ", blob.data[k]);
         if (blob.length == 0)
@@ -1181,6 +1246,7 @@ static int cmd_embed(int argc, char **argv)
         EMIT(&c, "    {0, 0, 0},\n");
     EMIT(&c, "};\nconst size_t rbpf_container_count = %d;\n", nfiles);
 #undef EMIT
+    free(header_comment);
     if (status == 0) {
         char *path = malloc(strlen(base) + 3);
         if (!path) {
@@ -1244,15 +1310,17 @@ static const command_t commands[] = {
     {"run", cmd_run,
      "rbpf run FILE [--raw] [-f NAME] [--ctx-hex HEX | --ctx-file PATH] [--ctx-out PATH] "
      "[--helper ID=VALUE]... [--names FILE]... [--trace] [--trace-max N] [--budget N] "
-     "[--stack N] [--repeat N] [--stats] [--engine interp|threaded|jit]",
+     "[--stack N] [--ram-limit N] [--repeat N] [--stats] [--engine interp|threaded|jit]",
      "Runs function NAME (default: the first) with the context bytes copied into an\n"
      "8-aligned writable buffer (r1 = its address, r2 = its length). Prints r0 as 0x<hex>\n"
      "on stdout; bpf_printf output goes to stderr. --ctx-out: write the context after the\n"
      "run; --helper ID=VALUE: a stub application helper returning VALUE; --names: helper\n"
      "names (a C header or ID NAME lines); --trace: every instruction with the registers\n"
      "and memory it changed, on stderr, at most --trace-max (default 1000). --budget:\n"
-     "instructions per run (default 1000000); --stack: stack bytes (default 512); --repeat:\n"
-     "runs (for benchmarks); --stats: 'stats: runs=R insns=N ns_per_run=T engine=E' on\n"
+     "instructions per run (default 1000000); --stack: stack bytes (default 512);\n"
+     "--ram-limit: the most bytes of data and bss a container may ask for (default\n"
+     "16777216; more is refused before anything is allocated); --repeat: runs (for\n"
+     "benchmarks); --stats: 'stats: runs=R insns=N ns_per_run=T engine=E' on\n"
      "stderr; --engine: the in-place interpreter, the translated engine or the JIT\n"
      "(default: the fastest this build has; interp with --trace). Exit 2 when the\n"
      "container is refused, 3 on a fault at run time (the access named).\n"},

@@ -377,8 +377,10 @@ size_t rbpf_tool_dump_insn(const uint8_t *code, size_t count, size_t index,
     case RBPF_FORM_CALL_LOCAL: {
         long target = (long)index + 1 + imm;
         const char *name = function_at(ctx, target);
+        char shown[64];
         if (name)
-            put(out, out_size, "Call %s <%s>", name, target_text(tt, target));
+            put(out, out_size, "Call %s <%s>", rbpf_tool_escape(name, shown, sizeof shown),
+                target_text(tt, target));
         else
             put(out, out_size, "Call local %+d <%s>", imm, target_text(tt, target));
         break;

@@ -240,8 +240,11 @@ void rbpf_tool_function_labels(FILE *out, const rbpf_tool_container_t *c, uint32
     for (uint32_t f = 0; f < c->function_count; f++) {
         uint32_t start;
         const char *name = rbpf_tool_container_function(c, f, &start);
-        if (start == offset)
-            fprintf(out, "%s%s%s", before, name, after);
+        if (start == offset) {
+            fputs(before, out);
+            rbpf_tool_put_escaped(out, name);
+            fputs(after, out);
+        }
     }
 }
 
@@ -264,7 +267,9 @@ int rbpf_tool_dump(FILE *out, const uint8_t *blob, size_t size, const rbpf_tool_
     for (uint32_t i = 0; i < c.function_count; i++) {
         uint32_t offset;
         const char *name = rbpf_tool_container_function(&c, i, &offset);
-        fprintf(out, "\t\"%s\": 0x%x\n", name, offset);
+        fputs("\t\"", out);
+        rbpf_tool_put_escaped(out, name);
+        fprintf(out, "\": 0x%x\n", offset);
     }
     fprintf(out, "\ndata:\n");
     hex_rows(out, c.data, c.data_len);

@@ -44,6 +44,23 @@ void rbpf_tool_buf_put_u16(rbpf_tool_buf_t *buf, uint16_t value);
 void rbpf_tool_buf_put_u32(rbpf_tool_buf_t *buf, uint32_t value);
 /* Appends zeros until the length is a multiple of `align`. */
 void rbpf_tool_buf_pad(rbpf_tool_buf_t *buf, size_t align);
+/* Appends printf-style text, however long (never cut). */
+void rbpf_tool_buf_printf(rbpf_tool_buf_t *buf, const char *format, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* ---- Text from containers and command lines ------------------------------
+ * A function name may hold any byte but NUL, a path any byte but NUL: both
+ * are shown escaped, so that they can neither break a line nor pass for
+ * something else. Bytes 0x21..0x7e but '\' stand for themselves; every
+ * other byte, space and '\' included, is written as \xNN. */
+/* Writes text escaped into out (out_size > 4), cut with "..." when it does
+ * not fit; returns out. */
+char *rbpf_tool_escape(const char *text, char *out, size_t out_size);
+/* Writes text escaped to a stream, whole. */
+void rbpf_tool_put_escaped(FILE *out, const char *text);
 void rbpf_tool_buf_free(rbpf_tool_buf_t *buf);
 
 /* Little-endian reads from memory that may be unaligned. */

@@ -89,6 +89,68 @@ void rbpf_tool_buf_pad(rbpf_tool_buf_t *buf, size_t align)
         rbpf_tool_buf_put(buf, NULL, align - buf->length % align);
 }
 
+void rbpf_tool_buf_printf(rbpf_tool_buf_t *buf, const char *format, ...)
+{
+    va_list args;
+    char small[256];
+    va_start(args, format);
+    int n = vsnprintf(small, sizeof small, format, args);
+    va_end(args);
+    if (n < 0) {
+        fprintf(stderr, "rbpf: error: cannot format text\n");
+        exit(1);
+    }
+    if ((size_t)n < sizeof small) {
+        rbpf_tool_buf_put(buf, small, (size_t)n);
+        return;
+    }
+    char *big = malloc((size_t)n + 1);
+    if (!big) {
+        fprintf(stderr, "rbpf: error: out of memory\n");
+        exit(1);
+    }
+    va_start(args, format);
+    vsnprintf(big, (size_t)n + 1, format, args);
+    va_end(args);
+    rbpf_tool_buf_put(buf, big, (size_t)n);
+    free(big);
+}
+
+/* 1 when byte c stands for itself in escaped text. */
+static int plain(unsigned char c)
+{
+    return c > 0x20 && c < 0x7f && c != '\\';
+}
+
+char *rbpf_tool_escape(const char *text, char *out, size_t out_size)
+{
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        size_t need = plain(*p) ? 1 : 4;
+        if (o + need + 4 > out_size) { /* room for "..." and the NUL */
+            memcpy(out + o, "...", 3);
+            o += 3;
+            break;
+        }
+        if (plain(*p))
+            out[o++] = (char)*p;
+        else
+            o += (size_t)snprintf(out + o, out_size - o, "\\x%02x", *p);
+    }
+    out[o] = '\0';
+    return out;
+}
+
+void rbpf_tool_put_escaped(FILE *out, const char *text)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (plain(*p))
+            fputc(*p, out);
+        else
+            fprintf(out, "\\x%02x", *p);
+    }
+}
+
 void rbpf_tool_buf_free(rbpf_tool_buf_t *buf)
 {
     free(buf->data);

@@ -475,6 +475,44 @@ while [ $n -lt "$size" ]; do
     n=$((n + 7))
 done
 
+# A function name may hold any byte but NUL: listings show it escaped, so
+# a name cannot pass for instructions (reassembling the listing once gave
+# 666 where the container gives 7) nor send control codes to a terminal.
+# tiny_named NAME_PRINTF_FORMAT NAME_LENGTH OUT: a container with one
+# function of that name: mov r0, 7; exit.
+tiny_named() {
+    pad=$(( (8 - ($2 + 1) % 8) % 8 ))
+    { printf 'rBPF\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000'
+      printf "\\$(printf '%03o' $(($2 + 1)))\\000\\000\\000\\020\\000\\000\\000\\001\\000\\000\\000"
+      printf "$1"; printf '\000'; i=0; while [ $i -lt $pad ]; do printf '\000'; i=$((i + 1)); done
+      printf '\267\000\000\000\007\000\000\000\225\000\000\000\000\000\000\000'
+      printf '\000\000\000\000\000\000'; } >"$3"
+}
+tiny_named 'main\nmov %%r0, 666\nexit\n#' 24 "$T/named.bin"
+check_output "0x7" "$RBPF" run "$T/named.bin"
+"$RBPF" disasm "$T/named.bin" >"$T/named.s"
+if [ "$(wc -l <"$T/named.s")" -eq 3 ] && grep -q '^# function main\\x0amov\\x20%r0,\\x20666\\x0aexit\\x0a#$' "$T/named.s"; then ok; else bad "disasm shows a function name raw: $(cat "$T/named.s")"; fi
+"$RBPF" asm -o "$T/named2.bin" "$T/named.s" && check_output "0x7" "$RBPF" run "$T/named2.bin"
+"$RBPF" dump "$T/named.bin" >"$T/named.dump"
+if ! grep -q '666' "$T/named.dump" || grep -q '^mov\|^exit' "$T/named.dump"; then bad "dump shows a function name raw"; else
+    grep -q '"main\\x0amov\\x20%r0,\\x20666\\x0aexit\\x0a#": 0x0' "$T/named.dump" &&
+        grep -q '^<main\\x0amov\\x20%r0,\\x20666\\x0aexit\\x0a#>$' "$T/named.dump" && ok || bad "dump: name not escaped: $(head -c 300 "$T/named.dump")"
+fi
+tiny_named 'x\033[2Jy' 6 "$T/esc.bin"
+"$RBPF" disasm "$T/esc.bin" >"$T/esc.s"
+"$RBPF" dump "$T/esc.bin" >>"$T/esc.s"
+if grep -q "$(printf '\033')" "$T/esc.s" || ! grep -q 'x\\x1b\[2Jy' "$T/esc.s"; then bad "a control code in a name reaches the terminal"; else ok; fi
+
+# A container that asks for 4 GiB of bss (62 bytes) is refused before
+# anything is allocated; --ram-limit moves the limit.
+tiny_named 'main' 4 "$T/bss.bin"
+patch "$T/bss.bin" 16 f0ffffff
+check_error 2 "bss.bin: data and bss need 4294967280 bytes of RAM, over the limit of 16777216 \(--ram-limit" \
+    "$RBPF" run "$T/bss.bin"
+patch "$T/bss.bin" 16 10000000
+check_error 2 "over the limit of 8 " "$RBPF" run "$T/bss.bin" --ram-limit 8
+check_output "0x7" "$RBPF" run "$T/bss.bin" --ram-limit 16
+
 # ---- embed ----------------------------------------------------------------
 cp "$T/loop.bin" "$T/sum-loop.bin"
 printf 'mov %%r0, 42\nexit\n' >"$T/forty.s"
@@ -494,6 +532,29 @@ else
 fi
 cp "$T/loop.bin" "$T/sum_loop.bin"
 check_error 1 "embed: .*both give the name 'sum_loop'" "$RBPF" embed -o "$T/dup" "$T/sum-loop.bin" "$T/sum_loop.bin"
+# Nothing from a path reaches the compiler: a path that closes the comment
+# it is written in, starts a line of C and opens another comment, and a
+# 260-byte path (once cut at 512 bytes a line, giving C that did not
+# compile while embed exited 0).
+mkdir -p "$T/x*" "$T/x*/
+int injected = 1;" "$T/$(printf 'd%.0s' $(seq 150))"
+evil="$T/x*/
+int injected = 1;/*y.bin"
+long="$T/$(printf 'd%.0s' $(seq 150))/$(printf 'n%.0s' $(seq 100)).bin"
+cp "$T/9forty two.bin" "$evil"
+cp "$evil" "$long"
+check_ok "$RBPF" embed -o "$T/odd" "$evil" "$long"
+if $CC -std=c99 -Wall -Wextra -Werror -I"$ROOT/include" -c "$T/odd.c" -o "$T/odd.o" 2>"$T/err"; then
+    ok
+    nm "$T/odd.o" | grep -q injected && bad "embed: a path put C into the generated source" || ok
+    nm "$T/odd.o" | grep -q "rbpf_container_$(printf 'n%.0s' $(seq 100))_size" && ok ||
+        bad "embed: the long path's container is missing"
+else
+    bad "embed: C from odd paths does not compile: $(head -c 400 "$T/err")"
+fi
+check_error 1 "embed: -o .*the header's name must be printable ASCII" "$RBPF" embed -o "$T/a\"b" "$T/9forty two.bin"
+check_error 1 "embed: -o .*a.x0ab: the header's name" "$RBPF" embed -o "$T/a
+b" "$T/9forty two.bin"
 
 # ---- gen and build ----------------------------------------------------------
 if ! "$CLANG" -target bpf -x c -c /dev/null -o /dev/null 2>/dev/null; then
