@@ -41,6 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rbpf_tool_container_t parsed;
     if (rbpf_tool_container_read(container.data, container.length, &parsed, &err) != 0)
         fail("gen wrote a container the tool cannot read", err.text);
+    rbpf_tool_container_free(&parsed);
     if (rbpf_tool_dump(null_out, container.data, container.length, NULL, &err) != 0)
         fail("gen wrote a container the tool cannot dump", err.text);
     oracle_fuzz(container.data, container.length, rbpf_load, "rbpf_load");

@@ -631,6 +631,7 @@ static int cmd_disasm(int argc, char **argv)
             else
                 puts(line);
         }
+        rbpf_tool_container_free(&c);
     }
     rbpf_tool_buf_free(&blob);
     rbpf_tool_names_free(&names);
@@ -669,6 +670,8 @@ static int load_program(const char *path, int raw, const rbpf_tool_buf_t *blob,
     /* The tool's own reader first: its refusals say which field is wrong. */
     if (!raw && rbpf_tool_container_read(blob->data, blob->length, &c, &err) != 0)
         return error(EXIT_REFUSED, "%s: %s", path, err.text);
+    if (!raw)
+        rbpf_tool_container_free(&c);
     if (raw && (blob->length == 0 || blob->length % RBPF_INSN_SIZE))
         return error(EXIT_REFUSED, "%s: %zu bytes is not a whole number of instructions (8 bytes each)",
                      path, blob->length);

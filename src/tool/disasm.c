@@ -208,9 +208,17 @@ static void address(char *out, size_t size, int reg, int off)
 
 static const char *function_at(const rbpf_tool_dump_context_t *ctx, long index)
 {
-    if (!ctx || !ctx->functions || !ctx->rodata || index < 0)
+    if (!ctx || !ctx->functions || !ctx->rodata || index < 0 || index > 0xffff / 8)
         return NULL;
-    for (size_t i = 0; i < ctx->function_count; i++) {
+    size_t i = 0;
+    if (ctx->by_offset) { /* the index: straight to the first entry at that offset */
+        i = rbpf_tool_functions_at(ctx->by_offset, ctx->function_count,
+                                   (uint32_t)index * RBPF_INSN_SIZE);
+        if (i == ctx->function_count || ctx->by_offset[i] >> 32 != (uint64_t)index * 8)
+            return NULL;
+        i = (uint32_t)ctx->by_offset[i];
+    }
+    for (; i < ctx->function_count; i++) {
         const uint8_t *entry = ctx->functions + i * 6;
         uint16_t name = rbpf_tool_get_u16(entry);
         uint16_t offset = rbpf_tool_get_u16(entry + 4);

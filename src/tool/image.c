@@ -151,6 +151,12 @@ static size_t pad8(size_t n)
     return (n + 7) & ~(size_t)7;
 }
 
+static int compare_keys(const void *a, const void *b)
+{
+    const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 int rbpf_tool_container_read(const uint8_t *blob, size_t size, rbpf_tool_container_t *c,
                              rbpf_tool_error_t *err)
 {
@@ -196,10 +202,15 @@ int rbpf_tool_container_read(const uint8_t *blob, size_t size, rbpf_tool_contain
     c->rodata = blob + rodata_at;
     c->text = blob + text_at;
     c->functions = blob + table_at;
+    /* A name at n is terminated when n is at or before rodata's last NUL
+     * (found once: a memchr per entry was quadratic). */
+    uint32_t last_nul = c->rodata_len;
+    while (last_nul > 0 && c->rodata[last_nul - 1] != 0)
+        last_nul--;
     for (uint32_t i = 0; i < c->function_count; i++) {
         const uint8_t *e = c->functions + (size_t)i * RBPF_FUNCTION_ENTRY_SIZE;
         uint16_t name = rbpf_tool_get_u16(e), offset = rbpf_tool_get_u16(e + 4);
-        if (name >= c->rodata_len || !memchr(c->rodata + name, 0, c->rodata_len - name))
+        if (name >= last_nul)
             return rbpf_tool_fail(err,
                                   "function %u: name offset %u is not a NUL-terminated string "
                                   "inside rodata (%u bytes)",
@@ -210,7 +221,37 @@ int rbpf_tool_container_read(const uint8_t *blob, size_t size, rbpf_tool_contain
                                   "text (%u bytes)",
                                   i, offset, c->text_len);
     }
+    if (c->function_count) {
+        c->by_offset = malloc((size_t)c->function_count * sizeof *c->by_offset);
+        if (!c->by_offset) {
+            fprintf(stderr, "rbpf: error: out of memory\n");
+            exit(1);
+        }
+        for (uint32_t i = 0; i < c->function_count; i++)
+            c->by_offset[i] = (uint64_t)rbpf_tool_get_u16(c->functions + (size_t)i * 6 + 4) << 32 | i;
+        qsort(c->by_offset, c->function_count, sizeof *c->by_offset, compare_keys);
+    }
     return 0;
+}
+
+void rbpf_tool_container_free(rbpf_tool_container_t *c)
+{
+    free(c->by_offset);
+    c->by_offset = NULL;
+}
+
+size_t rbpf_tool_functions_at(const uint64_t *by_offset, size_t count, uint32_t offset)
+{
+    const uint64_t key = (uint64_t)offset << 32;
+    size_t lo = 0, hi = count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (by_offset[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 const char *rbpf_tool_container_function(const rbpf_tool_container_t *c, size_t i,
@@ -237,14 +278,13 @@ static void hex_rows(FILE *out, const uint8_t *p, size_t n)
 void rbpf_tool_function_labels(FILE *out, const rbpf_tool_container_t *c, uint32_t offset,
                                const char *before, const char *after)
 {
-    for (uint32_t f = 0; f < c->function_count; f++) {
-        uint32_t start;
-        const char *name = rbpf_tool_container_function(c, f, &start);
-        if (start == offset) {
-            fputs(before, out);
-            rbpf_tool_put_escaped(out, name);
-            fputs(after, out);
-        }
+    if (!c->by_offset)
+        return;
+    for (size_t k = rbpf_tool_functions_at(c->by_offset, c->function_count, offset);
+         k < c->function_count && c->by_offset[k] >> 32 == offset; k++) {
+        fputs(before, out);
+        rbpf_tool_put_escaped(out, rbpf_tool_container_function(c, (uint32_t)c->by_offset[k], NULL));
+        fputs(after, out);
     }
 }
 
@@ -277,7 +317,8 @@ int rbpf_tool_dump(FILE *out, const uint8_t *blob, size_t size, const rbpf_tool_
     hex_rows(out, c.rodata, c.rodata_len);
     fprintf(out, "\ntext:\n");
 
-    rbpf_tool_dump_context_t ctx = {c.rodata, c.rodata_len, c.functions, c.function_count, names};
+    rbpf_tool_dump_context_t ctx = {c.rodata, c.rodata_len, c.functions, c.function_count, names,
+                                    c.by_offset};
     size_t count = c.text_len / RBPF_INSN_SIZE;
     char line[256];
     for (size_t i = 0; i < count;) {
@@ -295,5 +336,6 @@ int rbpf_tool_dump(FILE *out, const uint8_t *blob, size_t size, const rbpf_tool_
         }
         i += used;
     }
+    rbpf_tool_container_free(&c);
     return 0;
 }

@@ -130,7 +130,7 @@ static void trace_line(rbpf_tool_run_view_t *v, const uint64_t *after)
 {
     const rbpf_program_t *p = v->prog;
     rbpf_tool_dump_context_t ctx = {p->rodata, p->rodata_len, p->functions, p->function_count,
-                                    v->names};
+                                    v->names, NULL};
     char text[256], changes[512];
     size_t index = v->offset / RBPF_INSN_SIZE, n = 0;
     rbpf_tool_dump_insn(p->text, slots(p), index, &ctx, text, sizeof text);

@@ -143,6 +143,7 @@ typedef struct rbpf_tool_dump_context {
     const uint8_t *functions; /* container function table (6-byte entries) */
     size_t function_count;
     const struct rbpf_tool_names *names; /* application helper names, or NULL */
+    const uint64_t *by_offset; /* the container's function index, or NULL (a scan) */
 } rbpf_tool_dump_context_t;
 
 /* Formats instruction `index` in the C-like syntax of `rbpf dump`
@@ -212,6 +213,11 @@ typedef struct rbpf_tool_container {
     uint32_t magic, version, flags;
     uint32_t data_len, bss_len, rodata_len, text_len, function_count;
     const uint8_t *data, *rodata, *text, *functions;
+    /* The functions by text offset: (offset << 32 | index), sorted, so that a
+     * listing finds the functions starting at an instruction in log time
+     * (a scan of the table per instruction hung on a 6 MB table). Owned:
+     * rbpf_tool_container_free(). */
+    uint64_t *by_offset;
 } rbpf_tool_container_t;
 
 /* Parses a container blob with every length and offset checked, without
@@ -219,6 +225,13 @@ typedef struct rbpf_tool_container {
  * in rodata, NUL-terminated; function offsets inside text, 8-aligned. */
 int rbpf_tool_container_read(const uint8_t *blob, size_t size, rbpf_tool_container_t *c,
                              rbpf_tool_error_t *err);
+
+/* Frees what rbpf_tool_container_read allocated (the blob is the caller's). */
+void rbpf_tool_container_free(rbpf_tool_container_t *c);
+
+/* The first position in by_offset (count keys) of a function starting at
+ * text byte `offset`; == count or a key of another offset when none. */
+size_t rbpf_tool_functions_at(const uint64_t *by_offset, size_t count, uint32_t offset);
 
 /* Name of function i of a container read by rbpf_tool_container_read. */
 const char *rbpf_tool_container_function(const rbpf_tool_container_t *c, size_t i,

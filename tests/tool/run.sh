@@ -442,6 +442,21 @@ awk 'BEGIN { n = 320000; for (i = 0; i < n; i++) { print "L" i ":"; print "ja L"
 if timeout 120 "$RBPF" asm --raw -o "$T/labels.raw" "$T/labels.s" 2>"$T/err" &&
     [ "$(wc -c <"$T/labels.raw")" -eq $((8 * 320001)) ]; then ok; else bad "asm of 320000 labels: $(head -c 200 "$T/err")"; fi
 
+# A 6 MB container: 2^20 function-table entries, all at the last of 8192
+# instructions. Scanning the table per instruction (disasm, dump) or
+# searching each name's NUL per entry (loader and tool) was quadratic.
+double() { i=0; while [ $i -lt "$2" ]; do cat "$1" "$1" >"$1.2" && mv "$1.2" "$1"; i=$((i + 1)); done; }
+printf '\267\000\000\000\007\000\000\000' >"$T/many.text"; double "$T/many.text" 13
+head -c $((8 * 8191)) "$T/many.text" >"$T/many.t2"
+printf '\225\000\000\000\000\000\000\000' >>"$T/many.t2"
+printf '\000\000\000\000\370\377' >"$T/many.table"; double "$T/many.table" 20
+{ printf 'rBPF\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\005\000\000\000'
+  printf '\000\000\001\000\000\000\020\000main\000\000\000\000'
+  cat "$T/many.t2" "$T/many.table"; } >"$T/many.bin"
+if timeout 120 "$RBPF" disasm "$T/many.bin" >"$T/many.s" && [ "$(grep -c '^# function main$' "$T/many.s")" -eq 1048576 ] &&
+    timeout 120 "$RBPF" dump "$T/many.bin" >/dev/null && timeout 120 "$RBPF" run "$T/many.bin" >/dev/null; then ok
+else bad "a container with 2^20 functions: not listed and run in time"; fi
+
 # ---- bad containers: dump, disasm, verify, run -----------------------------
 : >"$T/empty.bin"
 mkdir -p "$T/adir"
