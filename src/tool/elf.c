@@ -238,6 +238,8 @@ static int read_symbols(elf_t *e)
 
 static int get_symbol(const elf_t *e, size_t index, symbol_t *sym)
 {
+    /* Filled on every path: gcc -O3 cannot see that a failure returns -1. */
+    memset(sym, 0, sizeof *sym);
     if (index >= e->symbol_count)
         return rbpf_tool_fail(e->err, "symbol index %zu out of range (%zu symbols)", index,
                               e->symbol_count);
