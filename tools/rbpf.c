@@ -216,15 +216,15 @@ static int is_dir(const char *path)
     return path && path[0] && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The directory of include/container: $RBPF_INCLUDE, the path compiled in,
- * or ../../include/container next to the executable (build/<variant>/rbpf). */
+/* The directory of include/container: $RBPF_INCLUDE; the installed copy
+ * beside an installed tool (PREFIX/bin/rbpf: PREFIX/include/rbpf-container);
+ * the path compiled in; or ../../include/container next to the executable
+ * (build/<variant>/rbpf). */
 static const char *container_include(char *buf, size_t size)
 {
     const char *env = getenv("RBPF_INCLUDE");
     if (env && env[0])
         return env;
-    if (is_dir(RBPF_CONTAINER_INCLUDE))
-        return RBPF_CONTAINER_INCLUDE;
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0) {
@@ -235,11 +235,15 @@ static const char *container_include(char *buf, size_t size)
     }
     exe[n] = '\0';
     char *slash = strrchr(exe, '/');
-    if (!slash)
-        return NULL;
-    *slash = '\0';
+    if (slash)
+        *slash = '\0';
+    snprintf(buf, size, "%s/../include/rbpf-container", exe);
+    if (slash && is_dir(buf))
+        return buf;
+    if (is_dir(RBPF_CONTAINER_INCLUDE))
+        return RBPF_CONTAINER_INCLUDE;
     snprintf(buf, size, "%s/../../include/container", exe);
-    return is_dir(buf) ? buf : NULL;
+    return slash && is_dir(buf) ? buf : NULL;
 }
 
 /* Runs argv with stderr sent to err_path (NULL: inherited); returns its exit
