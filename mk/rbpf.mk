@@ -4,8 +4,9 @@
 # under RBPF_CONTAINER_PATH with `/` as `_`, no extension) and embedded with
 # `rbpf embed` into $(RBPF_OUT)/containers.c/.h (in C++ also
 # rBPF::Container::NAME, from <rbpf.h>), which your application compiles and
-# links together with librbpf (built here, for your compiler and store size). A container is rebuilt when its source, a header next to it,
-# the container header or the tool changes. docs/make.md has the details.
+# links together with librbpf (built here, for your compiler and store size).
+# A container is rebuilt when its source, a header next to it, the container
+# headers or the tool changes. docs/make.md has the details.
 #
 #   include path/to/rbpf/mk/rbpf.mk
 #   app: main.o $(RBPF_APP_OBJS) $(RBPF_LIBS)
@@ -14,13 +15,29 @@
 #   main.o: $(RBPF_GENERATED)
 #
 # Targets: rbpf-containers (the .bin files and the generated C), rbpf-lib,
-# rbpf-dump (`rbpf dump` of every container), rbpf-clean.
+# rbpf-dump (`rbpf dump` of every container), rbpf-clean. Including the
+# fragment leaves the including Makefile's default goal as it was.
+#
+# Installed (PREFIX/share/rbpf/mk/rbpf.mk, by make install or cmake --install),
+# the fragment uses the installed tool and library instead of building them;
+# the library's knobs then come from `pkg-config --cflags rbpf`.
 
 RBPF_MK_DIR := $(dir $(abspath $(lastword $(MAKEFILE_LIST))))
+RBPF_MK_DEFAULT_GOAL := $(.DEFAULT_GOAL)
 
 # ---- Settings (set them before the include, or on the command line) ------
-# Where rbpf lives: by default the directory above this file's mk/.
+# Where rbpf lives: by default the directory above this file's mk/; installed,
+# the prefix three levels up.
+RBPF_INSTALLED := $(if $(wildcard $(RBPF_MK_DIR)../include/rbpf.h),,yes)
+ifeq ($(RBPF_INSTALLED),yes)
+RBPF_ROOT ?= $(abspath $(RBPF_MK_DIR)../../..)
+RBPF_INCLUDE_FLAGS := -I$(RBPF_ROOT)/include
+RBPF_CONTAINER_INCLUDE := $(RBPF_ROOT)/include/rbpf-container
+else
 RBPF_ROOT ?= $(abspath $(RBPF_MK_DIR)..)
+RBPF_INCLUDE_FLAGS := -I$(RBPF_ROOT)/include -I$(RBPF_ROOT)/cpp
+RBPF_CONTAINER_INCLUDE := $(RBPF_ROOT)/include/container
+endif
 # The container sources, searched recursively.
 RBPF_CONTAINER_PATH ?= container
 # Generated files: containers, generated C, librbpf.
@@ -34,7 +51,11 @@ RBPF_BUILD_FLAGS ?=
 # The rbpf build tree the tool comes from; the tool is built there, with the
 # host's compiler, when missing.
 RBPF_BUILD ?= $(RBPF_ROOT)/build
+ifeq ($(RBPF_INSTALLED),yes)
+RBPF_TOOL ?= $(RBPF_ROOT)/bin/rbpf
+else
 RBPF_TOOL ?= $(RBPF_BUILD)/host/rbpf
+endif
 RBPF_HOST_CC ?= cc
 # How librbpf and the generated C are compiled ($(CC) is the application's
 # compiler; add target flags such as -mcpu=cortex-m4 -mthumb here).
@@ -44,12 +65,17 @@ RBPF_LIB_CFLAGS ?= -std=c99 -O2 -Wall -Wextra
 # $(RBPF_CONTAINER_PATH)/include holds the headers host and containers share
 # (context structs, bpf_appcalls.h); $(RBPF_OUT)/include/rbpf/containers.h is
 # what <rbpf.h> includes in C++ for rBPF::Container::NAME (docs/sming.md).
-RBPF_CFLAGS := -I$(RBPF_ROOT)/include -I$(RBPF_ROOT)/cpp -I$(RBPF_OUT) \
+# Installed, the library's settings come from `pkg-config --cflags rbpf`.
+RBPF_CFLAGS := $(RBPF_INCLUDE_FLAGS) -I$(RBPF_OUT) \
                -I$(RBPF_CONTAINER_PATH)/include -I$(RBPF_OUT)/include \
-               -DBPF_STORE_NUM_VALUES=$(BPF_STORE_NUM_VALUES)
+               $(if $(RBPF_INSTALLED),,-DBPF_STORE_NUM_VALUES=$(BPF_STORE_NUM_VALUES))
 RBPF_GENERATED := $(RBPF_OUT)/containers.h $(RBPF_OUT)/include/rbpf/containers.h
 RBPF_APP_OBJS := $(RBPF_OUT)/containers.o
+ifeq ($(RBPF_INSTALLED),yes)
+RBPF_LIB := $(RBPF_ROOT)/lib/librbpf.a
+else
 RBPF_LIB := $(RBPF_OUT)/librbpf.a
+endif
 RBPF_LIBS := $(RBPF_LIB)
 
 # ---- Containers -----------------------------------------------------------
@@ -58,8 +84,8 @@ RBPF_SOURCES := $(sort $(shell find $(RBPF_CONTAINER_DIR) -type f \( -name '*.c'
 RBPF_CONTAINER_HEADERS := $(shell find $(RBPF_CONTAINER_DIR) -type f \( -name '*.h' -o -name '*.hpp' \) 2>/dev/null)
 # What containers include from rbpf: <rbpf/container.h>, <bpf/bpfapi/helpers.h>,
 # <rbpf/Store.h> and the headers they share with the host.
-RBPF_API_HEADERS := $(wildcard $(RBPF_ROOT)/include/container/rbpf/*.h \
-                    $(RBPF_ROOT)/include/container/bpf/bpfapi/*.h $(RBPF_ROOT)/include/rbpf/common/*.h)
+RBPF_API_HEADERS := $(wildcard $(RBPF_CONTAINER_INCLUDE)/rbpf/*.h \
+                    $(RBPF_CONTAINER_INCLUDE)/bpf/bpfapi/*.h $(RBPF_ROOT)/include/rbpf/common/*.h)
 # A container's name: its path under RBPF_CONTAINER_PATH, `/` turned into `_`,
 # the extension dropped (net/filter.c gives net_filter), as in Sming.
 rbpf_name = $(subst /,_,$(basename $(patsubst $(RBPF_CONTAINER_DIR)/%,%,$(1))))
@@ -92,8 +118,8 @@ define rbpf_container_rule
 $(RBPF_OUT)/$(call rbpf_name,$(1)).bin: $(1) $(RBPF_CONTAINER_HEADERS) $(RBPF_BUILD_RECORD) \
         $(RBPF_API_HEADERS) $(RBPF_TOOL)
 	@mkdir -p $$(@D)
-	CLANG='$(CLANG)' $(RBPF_TOOL) build -o $$@ -I$(RBPF_CONTAINER_DIR) -I$(RBPF_CONTAINER_DIR)/include \
-	    $(RBPF_BUILD_FLAGS) $$<
+	CLANG='$(CLANG)' RBPF_INCLUDE='$(RBPF_CONTAINER_INCLUDE)' $(RBPF_TOOL) build -o $$@ \
+	    -I$(RBPF_CONTAINER_DIR) -I$(RBPF_CONTAINER_DIR)/include $(RBPF_BUILD_FLAGS) $$<
 endef
 $(foreach s,$(RBPF_SOURCES),$(eval $(call rbpf_container_rule,$(s))))
 
@@ -112,7 +138,8 @@ $(RBPF_OUT)/containers.o: $(RBPF_OUT)/containers.c $(RBPF_OUT)/containers.h
 	$(CC) $(RBPF_LIB_CFLAGS) -c $< -o $@
 
 # ---- librbpf, compiled for the application -------------------------------
-RBPF_LIB_SRCS := $(wildcard $(RBPF_ROOT)/src/*.c)
+ifneq ($(RBPF_INSTALLED),yes)
+RBPF_LIB_SRCS := $(wildcard $(RBPF_ROOT)/src/*.c $(RBPF_ROOT)/src/jit/*.c)
 RBPF_LIB_OBJS := $(patsubst $(RBPF_ROOT)/src/%.c,$(RBPF_OUT)/lib/%.o,$(RBPF_LIB_SRCS))
 
 # Changing the flags (BPF_STORE_NUM_VALUES, say) rebuilds the library.
@@ -132,6 +159,7 @@ $(RBPF_LIB): $(RBPF_LIB_OBJS)
 # ---- The tool -------------------------------------------------------------
 $(RBPF_TOOL):
 	$(MAKE) -C $(RBPF_ROOT) BUILD=$(RBPF_BUILD) CC=$(RBPF_HOST_CC) tool
+endif
 
 # ---- Targets --------------------------------------------------------------
 .PHONY: rbpf-containers rbpf-lib rbpf-dump rbpf-clean
@@ -145,3 +173,6 @@ rbpf-dump: $(RBPF_BINS)
 
 rbpf-clean:
 	rm -rf $(RBPF_OUT)
+
+# The including Makefile's first target stays the default goal.
+.DEFAULT_GOAL := $(RBPF_MK_DEFAULT_GOAL)
