@@ -8,6 +8,19 @@
 #   make test       every test (host, sanitizers, the tool, samples, MCU)
 #   make bench      benchmarks, VM against native
 #   make size       code size and stack per target and configuration
+#   make install    PREFIX=/usr/local: library, headers, tool, mk/rbpf.mk,
+#                   rbpf.pc and the CMake package (docs/integration.md)
+#   make prerequisites  install missing Debian/Ubuntu packages (make demo
+#                   does this first)
+
+# `make demo` is the first command on a fresh machine: before anything is
+# built (or probed for), install the packages that are missing.
+ifneq ($(filter demo prerequisites,$(MAKECMDGOALS)),)
+RBPF_PREREQUISITES := $(shell sh tools/prerequisites.sh >&2; echo $$?)
+ifneq ($(RBPF_PREREQUISITES),0)
+$(error prerequisites missing (above))
+endif
+endif
 
 CC ?= cc
 CLANG ?= clang
@@ -63,11 +76,14 @@ VLDFLAGS_m32-compact := -m32
 # 1 when this compiler can build and link 32-bit host programs.
 HAVE_M32 := $(shell echo 'int main(void){return 0;}' | $(CC) -m32 -x c - -o /dev/null 2>/dev/null && echo 1)
 
-.PHONY: all lib test demo clean help
+.PHONY: all lib test demo clean help prerequisites
 all: lib tool
 
 help:
-	@sed -n '1,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,16p' Makefile | sed 's/^# \{0,1\}//'
+
+prerequisites:
+	@echo "prerequisites: all installed"
 
 # $(call variant_rules,VARIANT): object, library and tool-library rules.
 define variant_rules
@@ -89,10 +105,34 @@ lib: $(BUILD)/host/librbpf.a
 
 # Every fragment adds the targets `make test` runs to TEST_TARGETS.
 TEST_TARGETS :=
-include $(wildcard tools/tool.mk tests/tests.mk tests/extra.mk tests/escape/escape.mk tests/diff/diff.mk \
-                   tests/sming/sming.mk \
-                   samples/samples.mk bench/bench.mk \
+include $(wildcard tools/tool.mk tests/tests.mk tests/integration/integration.mk tests/extra.mk tests/escape/escape.mk \
+                   tests/diff/diff.mk tests/sming/sming.mk samples/samples.mk bench/bench.mk \
                    port/cortex-m/port.mk fuzz/fuzz.mk)
+
+# make install: the same set as cmake --install (cmake/install.cmake), the
+# package files filled in from the same templates. The library is the host
+# build of `make lib`, in config.h's default configuration.
+PREFIX ?= /usr/local
+INSTALL_ROOT = $(DESTDIR)$(PREFIX)
+RBPF_VERSION_NUMBER := $(shell sed -n 's/^\#define RBPF_VERSION "\(.*\)"/\1/p' include/rbpf.h)
+install_fill = sed -e 's|@RBPF_VERSION@|$(RBPF_VERSION_NUMBER)|' -e 's|@RBPF_CONFIG_TO_PREFIX@|../../..|' \
+                   -e 's|@RBPF_PC_TO_PREFIX@|../..|' -e 's|@RBPF_LIBDIR@|lib|' -e 's|@RBPF_INCLUDEDIR@|include|' \
+                   -e 's|@RBPF_BINDIR@|bin|' -e 's|@RBPF_DATADIR@|share|' -e 's| *@RBPF_DEFINES_[A-Z]*@||' $(1) > $(2)
+
+.PHONY: install
+install: $(BUILD)/host/librbpf.a $(BUILD)/host/rbpf
+	install -d $(INSTALL_ROOT)/include/rbpf $(INSTALL_ROOT)/include/rbpf-container \
+	    $(INSTALL_ROOT)/lib/cmake/rbpf $(INSTALL_ROOT)/lib/pkgconfig $(INSTALL_ROOT)/bin $(INSTALL_ROOT)/share/rbpf/mk
+	install -m 644 $(wildcard include/*.h cpp/*.hpp cpp/*.h) $(INSTALL_ROOT)/include
+	cp -R include/rbpf/. $(INSTALL_ROOT)/include/rbpf
+	cp -R include/container/. $(INSTALL_ROOT)/include/rbpf-container
+	install -m 644 $(BUILD)/host/librbpf.a $(INSTALL_ROOT)/lib
+	install -m 755 $(BUILD)/host/rbpf $(INSTALL_ROOT)/bin
+	install -m 644 mk/rbpf.mk $(INSTALL_ROOT)/share/rbpf/mk
+	install -m 644 cmake/rbpf.cmake $(INSTALL_ROOT)/lib/cmake/rbpf
+	$(call install_fill,cmake/rbpfConfig.cmake.in,$(INSTALL_ROOT)/lib/cmake/rbpf/rbpfConfig.cmake)
+	$(call install_fill,cmake/rbpfConfigVersion.cmake.in,$(INSTALL_ROOT)/lib/cmake/rbpf/rbpfConfigVersion.cmake)
+	$(call install_fill,cmake/rbpf.pc.in,$(INSTALL_ROOT)/lib/pkgconfig/rbpf.pc)
 
 test: $(TEST_TARGETS)
 	@echo "make test: all stages passed ($(TEST_TARGETS))"
