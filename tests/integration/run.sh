@@ -1,0 +1,133 @@
+#!/bin/sh
+# tests/integration/run.sh: projects that use rbpf from outside its tree,
+# made in a temporary directory from tests/integration/{consumer,firmware}:
+#   (a) CMake, add_subdirectory: build, run, check the results; a change to
+#       a shared header rebuilds the containers; a container that does not
+#       compile stops the build, naming it, and again on the next build
+#   (b) CMake, find_package(rbpf) against `cmake --install` into a prefix
+#   (c) make, pkg-config and the installed mk/rbpf.mk against `make install`
+#       into a prefix; plain `make` builds the application; a missing clang
+#       stops the build and leaves nothing that a later build takes as done
+#   (d) a Cortex-M4 firmware through cmake/arm-none-eabi-cortex-m4.cmake,
+#       the rbpf tool built for the build machine: it links (newlib nano),
+#       and runs on QEMU's MPS2-AN386 when qemu-system-arm is installed
+# Run from the repository root: sh tests/integration/run.sh [STAGES], STAGES
+# a subset of "a b c d" (default all). MAKE and BUILD (the make build tree
+# whose host library and tool `make install` installs) come from make.
+set -eu
+root=$(pwd)
+stages=${1:-a b c d}
+MAKE=${MAKE:-make}
+BUILD=${BUILD:-build}
+work=$(mktemp -d "${TMPDIR:-/tmp}/rbpf-integration-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cp -R tests/integration/consumer tests/integration/firmware "$work"
+log=$work/log
+: > "$log"
+
+fail() {
+    echo "integration: FAILED: $*" >&2
+    tail -n 25 "$log" | sed 's/^/    /' >&2
+    exit 1
+}
+# quiet COMMAND...: runs it with its output in the log.
+quiet() { "$@" >> "$log" 2>&1; }
+# expect FILE LINE: FILE holds exactly LINE as one of its lines.
+expect() {
+    grep -qxF "$2" "$1" || fail "expected \"$2\", got: $(cat "$1")"
+}
+ok_line() { echo "consumer: scale(7) = $1, negate(5) = -5: ok"; }
+header=$work/consumer/container/include/consumer.h
+set_offset() { sed -i "s/define CONSUMER_OFFSET .*/define CONSUMER_OFFSET $1/" "$header"; }
+cmake_configure() { quiet cmake -G "Unix Makefiles" -DCMAKE_BUILD_TYPE=Release "$@" || fail "cmake $*"; }
+cmake_build() { quiet cmake --build "$1" -j2 || fail "cmake --build $1"; }
+stage() { case " $stages " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+
+if stage a; then
+    echo "== integration (a): add_subdirectory"
+    cmake_configure -S "$work/consumer" -B "$work/a" -DRBPF_SOURCE="$root"
+    cmake_build "$work/a"
+    "$work/a/app" > "$work/out" || fail "app: $(cat "$work/out")"
+    expect "$work/out" "$(ok_line 1042)"
+    set_offset 2000
+    cmake_build "$work/a"
+    "$work/a/app" > "$work/out" || fail "app after the header change: $(cat "$work/out")"
+    expect "$work/out" "$(ok_line 2042)"
+    set_offset 1000
+    printf 'int broken(void) { return undeclared; }\n' > "$work/consumer/container/broken.c"
+    for attempt in 1 2; do
+        if quiet cmake --build "$work/a" -j2; then fail "a container that does not compile was accepted"; fi
+        grep -q "broken.c.*undeclared" "$log" || fail "the failed build does not name broken.c"
+        : > "$log"
+    done
+    rm "$work/consumer/container/broken.c"
+    cmake_build "$work/a"
+    "$work/a/app" > "$work/out" || fail "app after removing broken.c: $(cat "$work/out")"
+    expect "$work/out" "$(ok_line 1042)"
+fi
+
+if stage b; then
+    echo "== integration (b): find_package(rbpf) after cmake --install"
+    cmake_configure -S "$root" -B "$work/rbpf"
+    cmake_build "$work/rbpf"
+    quiet cmake --install "$work/rbpf" --prefix "$work/cmake-prefix" || fail "cmake --install"
+    cmake_configure -S "$work/consumer" -B "$work/b" -DCMAKE_PREFIX_PATH="$work/cmake-prefix"
+    cmake_build "$work/b"
+    "$work/b/app" > "$work/out" || fail "app: $(cat "$work/out")"
+    expect "$work/out" "$(ok_line 1042)"
+    # A version the install does not meet is refused.
+    mkdir "$work/version"
+    printf 'cmake_minimum_required(VERSION 3.16)\nproject(v C)\nfind_package(rbpf 99.0 REQUIRED)\n' \
+        > "$work/version/CMakeLists.txt"
+    if quiet cmake -S "$work/version" -B "$work/version/build" -DCMAKE_PREFIX_PATH="$work/cmake-prefix"; then
+        fail "find_package(rbpf 99.0) accepted version $(sed -n 's/^#define RBPF_VERSION //p' include/rbpf.h)"
+    fi
+fi
+
+if stage c; then
+    echo "== integration (c): pkg-config and the installed mk/rbpf.mk after make install"
+    quiet $MAKE --no-print-directory install BUILD="$BUILD" PREFIX="$work/make-prefix" || fail "make install"
+    export PKG_CONFIG_PATH="$work/make-prefix/lib/pkgconfig"
+    [ "$(pkg-config --modversion rbpf)" = "$(sed -n 's/^#define RBPF_VERSION "\(.*\)"/\1/p' include/rbpf.h)" ] ||
+        fail "pkg-config --modversion rbpf: $(pkg-config --modversion rbpf 2>&1)"
+    (cd "$work/consumer" && quiet env -u MAKEFLAGS -u MFLAGS $MAKE) || fail "make in the consumer project"
+    "$work/consumer/app" > "$work/out" || fail "app: $(cat "$work/out")"
+    expect "$work/out" "$(ok_line 1042)"
+    # Without clang: a clear message, and the next build tries again.
+    set_offset 3000
+    for attempt in 1 2; do
+        if (cd "$work/consumer" && quiet env -u MAKEFLAGS -u MFLAGS $MAKE CLANG=no-such-clang); then
+            fail "a build without clang succeeded"
+        fi
+        grep -q "cannot run 'no-such-clang'" "$log" || fail "no message about the missing clang"
+        : > "$log"
+    done
+    (cd "$work/consumer" && quiet env -u MAKEFLAGS -u MFLAGS $MAKE) || fail "make after the failed builds"
+    "$work/consumer/app" > "$work/out" || fail "app: $(cat "$work/out")"
+    expect "$work/out" "$(ok_line 3042)"
+    set_offset 1000
+    unset PKG_CONFIG_PATH
+fi
+
+if stage d; then
+    if ! command -v arm-none-eabi-gcc > /dev/null; then
+        echo "== integration (d): skipped (arm-none-eabi-gcc not found)"
+    else
+        echo "== integration (d): Cortex-M4 firmware through cmake/arm-none-eabi-cortex-m4.cmake"
+        cmake_configure -S "$work/firmware" -B "$work/d" -DRBPF_SOURCE="$root" \
+            -DCMAKE_TOOLCHAIN_FILE="$root/cmake/arm-none-eabi-cortex-m4.cmake"
+        cmake_build "$work/d"
+        arm-none-eabi-readelf -h "$work/d/firmware.elf" | grep -q "Machine: *ARM" ||
+            fail "firmware.elf is not an ARM image"
+        grep -q -- "--specs=nano.specs" "$work/d/CMakeFiles/firmware.dir/link.txt" ||
+            fail "firmware.elf was not linked with newlib nano"
+        if command -v qemu-system-arm > /dev/null; then
+            RBPF_QEMU_TIMEOUT=30 sh port/cortex-m/run-qemu.sh "$work/d/firmware.elf" > "$work/out" 2>&1 ||
+                fail "firmware on QEMU: $(cat "$work/out")"
+            expect "$work/out" "$(ok_line 1042)"
+        else
+            echo "   (not run: qemu-system-arm not found)"
+        fi
+    fi
+fi
+echo "integration: passed ($stages)"
