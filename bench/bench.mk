@@ -1,10 +1,13 @@
 # bench/bench.mk: benchmarks, VM against native (included by the Makefile).
 #
 #   make bench            per workload: vm_ns native_ns ratio ebpf_insns ns_per_insn
-#                         (medians, VM and native interleaved in one process)
+#                         (medians, VM and native interleaved in one process);
+#                         the program as loaded, then per engine (engine=NAME)
 #   make bench-callgrind  per workload: x86 instructions per eBPF instruction,
-#                         counted by valgrind --tool=callgrind (deterministic)
-#   make test-bench       each workload once: the VM's result equals native
+#                         counted by valgrind --tool=callgrind (deterministic);
+#                         as loaded, then per engine (engine=NAME)
+#   make test-bench       each workload once on every engine: the VM's result
+#                         equals native
 #
 # Each workload in bench/workloads/ is one C file, built by clang for the BPF
 # target into a container and by $(CC) -O2 into the harness. Benchmarks are

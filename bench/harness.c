@@ -8,6 +8,12 @@
  *   rbpf-bench DIR --vm NAME K     run NAME K times in the VM only (for
  *                                  callgrind); prints the eBPF instructions
  *   rbpf-bench DIR --only NAME     time one workload
+ *   rbpf-bench DIR --engines       list the engines this build has
+ *
+ * Without --engine, programs run as loaded (the in-place interpreter), and
+ * timing and checking also repeat each workload on every engine compiled in
+ * (lines with engine=NAME). `--engine NAME` after DIR runs that engine
+ * only (the program prepared for it once, before any run is timed).
  *
  * DIR holds NAME.rbpf, a container whose function NAME is the entry. A
  * result or output buffer that differs from the native run is a failure:
@@ -141,8 +147,10 @@ static const struct workload workloads[] = {
 /* Everything one workload needs at run time. */
 struct bench {
     const struct workload *w;
+    int engine;          /* -1: as loaded, else the engine it is prepared for */
     rbpf_config_t config;
     uint8_t *blob;
+    void *prepared;      /* the engine's form of the program */
     rbpf_program_t prog;
     rbpf_vm_t vm;
     uint8_t *ram;
@@ -185,7 +193,7 @@ static void *xalloc(size_t size)
     return p;
 }
 
-static int bench_open(struct bench *b, const struct workload *w, const char *dir)
+static int bench_open(struct bench *b, const struct workload *w, const char *dir, int engine)
 {
     char path[4096];
     size_t size = 0;
@@ -193,6 +201,7 @@ static int bench_open(struct bench *b, const struct workload *w, const char *dir
 
     memset(b, 0, sizeof *b);
     b->w = w;
+    b->engine = engine;
     b->config.stack = stack_mem;
     b->config.stack_size = w->stack_size <= sizeof stack_mem ? w->stack_size : sizeof stack_mem;
     b->config.budget = 100000000u;
@@ -217,6 +226,18 @@ static int bench_open(struct bench *b, const struct workload *w, const char *dir
         return -1;
     }
     b->index = (uint32_t)err;
+    if (engine >= 0) {
+        err = rbpf_prepare_size(&b->prog, engine, &size);
+        if (err == RBPF_OK) {
+            b->prepared = xalloc(size);
+            err = rbpf_prepare(&b->prog, engine, b->prepared, size);
+        }
+        if (err) {
+            fprintf(stderr, "bench %s: cannot prepare for engine %s: %s\n", w->name,
+                    rbpf_engine_name(engine), rbpf_strerror(err));
+            return -1;
+        }
+    }
     b->ram = xalloc((size_t)b->prog.data_len + b->prog.bss_len);
     err = rbpf_vm_init(&b->vm, &b->prog, &b->config, b->ram,
                        (size_t)b->prog.data_len + b->prog.bss_len);
@@ -238,6 +259,7 @@ static int bench_open(struct bench *b, const struct workload *w, const char *dir
 
 static void bench_close(struct bench *b)
 {
+    free(b->prepared);
     free(b->blob);
     free(b->ram);
     free(b->input);
@@ -347,8 +369,10 @@ static int bench_time(struct bench *b)
     qsort(vm, ROUNDS, sizeof vm[0], cmp_double);
     qsort(nat, ROUNDS, sizeof nat[0], cmp_double);
     double v = vm[ROUNDS / 2], n = nat[ROUNDS / 2];
-    printf("bench %s: vm_ns=%.0f native_ns=%.1f ratio=%.1f ebpf_insns=%llu ns_per_insn=%.3f\n",
-           b->w->name, v, n, v / n, (unsigned long long)insns, v / (double)insns);
+    printf("bench %s%s%s: vm_ns=%.0f native_ns=%.1f ratio=%.1f ebpf_insns=%llu ns_per_insn=%.3f\n",
+           b->w->name, b->engine >= 0 ? " engine=" : "",
+           b->engine >= 0 ? rbpf_engine_name(b->engine) : "", v, n, v / n,
+           (unsigned long long)insns, v / (double)insns);
     fflush(stdout);
     return 0;
 }
@@ -364,24 +388,69 @@ static const struct workload *find_workload(const char *name)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: rbpf-bench DIR [--check | --only NAME | --vm NAME K]\n");
+    fprintf(stderr, "usage: rbpf-bench DIR [--engine NAME] [--check | --only NAME | --vm NAME K | "
+                    "--engines]\n");
     return 2;
+}
+
+/* Times (check: checks) workload w as loaded, then on each engine compiled
+ * in; with `only` >= 0, on that engine alone. 0 when all went well. */
+static int bench_each_engine(const struct workload *w, const char *dir, int check, int only)
+{
+    int failed = 0;
+    for (int e = only >= 0 ? only : -1; e < RBPF_ENGINE_COUNT; e++) {
+        struct bench b;
+        uint64_t insns;
+        if (e >= 0 && !rbpf_engine_available(e))
+            continue;
+        if (bench_open(&b, w, dir, e)) {
+            failed = 1;
+        } else if (check) {
+            if (bench_check(&b, &insns) == 0)
+                printf("check %s%s%s: ok (vm == native, %llu eBPF instructions)\n", w->name,
+                       e >= 0 ? " engine=" : "", e >= 0 ? rbpf_engine_name(e) : "",
+                       (unsigned long long)insns);
+            else
+                failed = 1;
+        } else if (bench_time(&b)) {
+            failed = 1;
+        }
+        bench_close(&b);
+        if (only >= 0)
+            break;
+    }
+    return failed;
 }
 
 int main(int argc, char **argv)
 {
     struct bench b;
     const char *dir;
-    int failed = 0;
+    int failed = 0, engine = -1;
 
     if (argc < 2)
         return usage();
     dir = argv[1];
+    if (argc >= 4 && strcmp(argv[2], "--engine") == 0) {
+        engine = rbpf_engine_find(argv[3]);
+        if (engine < 0 || !rbpf_engine_available(engine)) {
+            fprintf(stderr, "rbpf-bench: engine %s is not in this build\n", argv[3]);
+            return 2;
+        }
+        argv += 2;
+        argc -= 2;
+    }
+    if (argc == 3 && strcmp(argv[2], "--engines") == 0) {
+        for (int e = 0; e < RBPF_ENGINE_COUNT; e++)
+            if (rbpf_engine_available(e))
+                printf("%s\n", rbpf_engine_name(e));
+        return 0;
+    }
     if (argc == 5 && strcmp(argv[2], "--vm") == 0) {
         const struct workload *w = find_workload(argv[3]);
         long k = strtol(argv[4], NULL, 10);
         uint64_t insns, total, r;
-        if (!w || k <= 0 || bench_open(&b, w, dir) || bench_check(&b, &insns))
+        if (!w || k <= 0 || bench_open(&b, w, dir, engine) || bench_check(&b, &insns))
             return 1;
         /* The checking run counts too: callgrind sees every rbpf_vm_run. */
         total = insns;
@@ -396,30 +465,11 @@ int main(int argc, char **argv)
     }
     if (argc == 4 && strcmp(argv[2], "--only") == 0) {
         const struct workload *w = find_workload(argv[3]);
-        if (!w || bench_open(&b, w, dir))
-            return 1;
-        failed = bench_time(&b) != 0;
-        bench_close(&b);
-        return failed;
+        return !w || bench_each_engine(w, dir, 0, engine);
     }
     if (argc > 3 || (argc == 3 && strcmp(argv[2], "--check") != 0))
         return usage();
-    for (size_t i = 0; i < WORKLOAD_COUNT; i++) {
-        uint64_t insns;
-        if (bench_open(&b, &workloads[i], dir)) {
-            failed = 1;
-            continue;
-        }
-        if (argc == 3) {
-            if (bench_check(&b, &insns) == 0)
-                printf("check %s: ok (vm == native, %llu eBPF instructions)\n", workloads[i].name,
-                       (unsigned long long)insns);
-            else
-                failed = 1;
-        } else if (bench_time(&b)) {
-            failed = 1;
-        }
-        bench_close(&b);
-    }
+    for (size_t i = 0; i < WORKLOAD_COUNT; i++)
+        failed |= bench_each_engine(&workloads[i], dir, argc == 3, engine);
     return failed;
 }
