@@ -11,8 +11,10 @@
 #                    engine against the interpreter,
 #                    for several builds of the library; the Cortex-M0+ build on
 #                    QEMU's microbit
-#   make bench-mcu   fletcher32 in the VM and natively on the emulated Cortex-M4,
-#                    counting guest instructions
+#   make bench-mcu   fletcher32 (built for cpu v3 and v2) in the VM, as loaded
+#                    and on each engine, and natively on the emulated
+#                    Cortex-M4, counting guest instructions; and each
+#                    engine's preparation (instructions, RAM)
 #
 # docs/port.md says how each figure is taken. `make test` runs test-mcu when
 # qemu-system-arm and arm-none-eabi-gcc are installed, and says so when not.
@@ -139,7 +141,7 @@ MCU_LIBC_escape := --specs=nosys.specs
 MCU_IMAGE_OBJS_conformance := $(MCU_DIR)/conformance.o gen/conformance_data.o
 MCU_IMAGE_OBJS_sample-basic := $(MCU_DIR)/sample_basic.o gen/containers.o
 MCU_IMAGE_OBJS_bench-fletcher32 := $(MCU_DIR)/bench_fletcher32.o gen/fletcher32_code.o \
-                                   bench/fletcher32.native.o
+                                   gen/fletcher32_v2_code.o bench/fletcher32.native.o
 
 # $(call mcu_variant,VARIANT): objects, library and images of one build.
 define mcu_variant
@@ -249,12 +251,18 @@ $(MCU_BUILD)/bench/fletcher32.bpf.o: $(MCU_BENCH_SRC) bench/workloads/workload.h
 	@mkdir -p $(@D)
 	$(CLANG) $(MCU_BENCH_CLANG_FLAGS) -c $< -o $@
 
-$(MCU_BUILD)/bench/fletcher32.bin: $(MCU_BUILD)/bench/fletcher32.bpf.o
+# The same built for cpu v2 (no 32-bit ALU or jumps), as the Femto-Container
+# VM runs it.
+$(MCU_BUILD)/bench/fletcher32_v2.bpf.o: $(MCU_BENCH_SRC) bench/workloads/workload.h
+	@mkdir -p $(@D)
+	$(CLANG) $(subst -mcpu=v3,-mcpu=v2,$(MCU_BENCH_CLANG_FLAGS)) -c $< -o $@
+
+$(MCU_BUILD)/bench/%.bin: $(MCU_BUILD)/bench/%.bpf.o
 	llvm-objcopy -O binary --only-section=.text $< $@
 
-$(MCU_BUILD)/gen/fletcher32_code.c: $(MCU_BUILD)/bench/fletcher32.bin
+$(MCU_BUILD)/gen/%_code.c: $(MCU_BUILD)/bench/%.bin
 	@mkdir -p $(@D)
-	@$(call mcu_bin2c,$<,fletcher32_code) > $@
+	@$(call mcu_bin2c,$<,$*_code) > $@
 
 $(MCU_BUILD)/full/bench/fletcher32.native.o: $(MCU_BENCH_SRC) bench/workloads/workload.h
 	@mkdir -p $(@D)
