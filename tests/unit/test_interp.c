@@ -420,7 +420,7 @@ static void memory_edges(void **state)
  * instruction: address, size, read or write; a successful run clears it. */
 static void fault_detail(void **state)
 {
-    uint8_t ctx[16];
+    uint8_t ctx[16] = {0}; /* unit_run compares it across engines */
     static const uint8_t past_ctx[] = {LDX(LDXW, 0, 1, 14), EXIT};
     static const uint8_t write_low[] = {MOV(0, 0), ST(STH, 10, -(UNIT_STACK + 2), 1), EXIT};
     static const uint8_t helper_arg[] = {MOVR(1, 10), MOV(2, 24), MOV(3, RBPF_READ), CALL(3), EXIT};
