@@ -57,7 +57,8 @@ TOOLLIB_SRCS := $(wildcard src/tool/*.c)
 #                 the fast goto, fast switch and compact shapes built for a
 #                 32-bit host (-m32), as every real target is 32-bit;
 #                 tested where $(CC) -m32 links (gcc-multilib)
-VARIANTS := host asan switch compact compact-asan minimal m32 m32-switch m32-compact
+#   m32-asan      m32 under the sanitizers
+VARIANTS := host asan switch compact compact-asan minimal m32 m32-switch m32-compact m32-asan
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 VFLAGS_host := $(OPT) -DRBPF_ENABLE_TRACE=1
 VFLAGS_asan := -O1 -g $(SANITIZE) -DRBPF_ENABLE_TRACE=1
@@ -68,11 +69,23 @@ VFLAGS_minimal := $(OPT) -DRBPF_MINIMAL=1
 VFLAGS_m32 := $(OPT) -m32
 VFLAGS_m32-switch := $(OPT) -m32 -DRBPF_USE_COMPUTED_GOTO=0
 VFLAGS_m32-compact := -Os -g -m32
+VFLAGS_m32-asan := -O1 -g -m32 $(SANITIZE)
 VLDFLAGS_asan := -fsanitize=address,undefined
 VLDFLAGS_compact-asan := -fsanitize=address,undefined
 VLDFLAGS_m32 := -m32
 VLDFLAGS_m32-switch := -m32
 VLDFLAGS_m32-compact := -m32
+VLDFLAGS_m32-asan := -m32 -fsanitize=address,undefined
+# cmocka for a variant's tests: the system's, but the 32-bit builds take
+# the port's (port/cortex-m/cmocka, printing through tests/host/port_host.c):
+# gcc-multilib brings no 32-bit libcmocka. $(call CMOCKA_OBJS,VARIANT) are
+# prerequisites, $(call CMOCKA_LIB,VARIANT) goes on the link line.
+M32_CMOCKA_FLAGS := -Iport/cortex-m/cmocka -Iport/cortex-m
+CMOCKA_OBJS = $(if $(filter m32%,$(1)),$(BUILD)/$(1)/port/cortex-m/cmocka/cmocka.o \
+                  $(BUILD)/$(1)/tests/host/port_host.o)
+CMOCKA_LIB = $(if $(filter m32%,$(1)),,-lcmocka)
+$(foreach v,$(filter m32%,$(VARIANTS)),$(eval $(BUILD)/$(v)/tests/%.o: CFLAGS += $(M32_CMOCKA_FLAGS)) \
+    $(eval $(BUILD)/$(v)/port/%.o: CFLAGS += $(M32_CMOCKA_FLAGS) -DPORT_CMOCKA_TITLE='"$(v) unit"'))
 # 1 when this compiler can build and link 32-bit host programs.
 HAVE_M32 := $(shell echo 'int main(void){return 0;}' | $(CC) -m32 -x c - -o /dev/null 2>/dev/null && echo 1)
 

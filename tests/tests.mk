@@ -11,15 +11,16 @@
 # interpreter, and requires the interpreter's results from it.
 
 UNIT_TESTS := $(patsubst %.c,%,$(wildcard tests/unit/test_*.c))
-UNIT_VARIANTS := host asan switch compact minimal
-CONFORMANCE_VARIANTS := host asan switch compact $(if $(HAVE_M32),m32 m32-switch m32-compact)
+UNIT_VARIANTS := host asan switch compact minimal $(if $(HAVE_M32),m32 m32-compact m32-asan)
+CONFORMANCE_VARIANTS := host asan switch compact $(if $(HAVE_M32),m32 m32-switch m32-compact m32-asan)
 
 CORE_OBJS = $(LIB_CORE_SRCS:%.c=$(BUILD)/$(1)/%.o)
 
 # $(call core_test_rules,VARIANT)
 define core_test_rules
-$(BUILD)/$(1)/tests/unit/%: $(BUILD)/$(1)/tests/unit/%.o $(BUILD)/$(1)/tests/unit/unit.o $(call CORE_OBJS,$(1))
-	$$(CC) $$(VLDFLAGS_$(1)) $$^ -lcmocka -o $$@
+$(BUILD)/$(1)/tests/unit/%: $(BUILD)/$(1)/tests/unit/%.o $(BUILD)/$(1)/tests/unit/unit.o $(call CORE_OBJS,$(1)) \
+        $(call CMOCKA_OBJS,$(1))
+	$$(CC) $$(VLDFLAGS_$(1)) $$^ $(call CMOCKA_LIB,$(1)) -o $$@
 
 $(BUILD)/$(1)/tests/conformance/conformance: $(BUILD)/$(1)/tests/conformance/conformance.o $(call CORE_OBJS,$(1))
 	$$(CC) $$(VLDFLAGS_$(1)) $$^ -o $$@
@@ -39,10 +40,13 @@ $(foreach v,$(sort $(UNIT_VARIANTS) $(CONFORMANCE_VARIANTS)),$(eval $(call core_
 
 .PHONY: test-unit test-conformance test-sanitize
 test-unit: $(UNIT_VARIANTS:%=test-unit-%)
+ifeq ($(HAVE_M32),)
+	@echo "test-unit: 32-bit builds skipped ($(CC) -m32 does not link; install gcc-multilib)"
+endif
 test-conformance: $(CONFORMANCE_VARIANTS:%=test-conformance-%)
 ifeq ($(HAVE_M32),)
 	@echo "test-conformance: 32-bit builds skipped ($(CC) -m32 does not link; install gcc-multilib)"
 endif
-test-sanitize: test-unit-asan test-conformance-asan
+test-sanitize: test-unit-asan test-conformance-asan $(if $(HAVE_M32),test-unit-m32-asan test-conformance-m32-asan)
 
 TEST_TARGETS += test-unit test-conformance test-sanitize
