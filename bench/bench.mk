@@ -41,7 +41,7 @@ $(BENCH_DIR)/native/%.o: bench/workloads/%.c bench/workloads/workload.h
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_NATIVE_FLAGS) -c $< -o $@
 
-$(BENCH_DIR)/harness.o: bench/harness.c include/rbpf.h
+$(BENCH_DIR)/harness.o: bench/harness.c bench/workloads/inputs.h include/rbpf.h
 	@mkdir -p $(@D)
 	$(CC) $(COMMON_CFLAGS) $(VFLAGS_host) -c $< -o $@
 
