@@ -128,6 +128,8 @@ int rbpf_threaded_translate_(rbpf_program_t *prog, void *buffer, size_t size);
 int rbpf_jit_run_(rbpf_vm_t *vm, uint32_t offset, uint64_t *r0);
 size_t rbpf_jit_size_(const rbpf_program_t *prog);
 int rbpf_jit_compile_(rbpf_program_t *prog, void *buffer, size_t size);
+/* Bytes of machine code in a program prepared for the JIT (its figures). */
+size_t rbpf_jit_code_size_(const rbpf_program_t *prog);
 #endif
 
 #endif /* RBPF_VM_H */

@@ -14,7 +14,10 @@
 #   make bench-mcu   fletcher32 (built for cpu v3 and v2) in the VM, as loaded
 #                    and on each engine, and natively on the emulated
 #                    Cortex-M4, counting guest instructions; and each
-#                    engine's preparation (instructions, RAM)
+#                    engine's preparation (instructions, RAM); then the other
+#                    bench workloads on every engine (bench_engines.c, QEMU's
+#                    instruction clock), with the JIT's code size and compile
+#                    cost for all of them
 #
 # docs/port.md says how each figure is taken. `make test` runs test-mcu when
 # qemu-system-arm and arm-none-eabi-gcc are installed, and says so when not.
@@ -40,10 +43,16 @@ size:
 	    ARM_PREFIX=$(ARM_PREFIX) RISCV_PREFIX=$(RISCV_PREFIX) $(MCU_DIR)/size.sh $$t minimal $(MCU_BUILD)/size/$$t-minimal $(LIB_CORE_SRCS); \
 	    ARM_PREFIX=$(ARM_PREFIX) RISCV_PREFIX=$(RISCV_PREFIX) $(MCU_DIR)/size.sh $$t full+helpers $(MCU_BUILD)/size/$$t-full+helpers $(LIB_SRCS); \
 	done
+	@if command -v $(ARM_PREFIX)gcc >/dev/null; then text() { sed -n 's/.* text=\([0-9]*\) .*/\1/p'; }; \
+	    with=$$(ARM_PREFIX=$(ARM_PREFIX) $(MCU_DIR)/size.sh cortex-m4 full $(MCU_BUILD)/size/jit $(LIB_CORE_SRCS) | text); \
+	    without=$$(SIZE_CFLAGS=-DRBPF_ENABLE_JIT=0 ARM_PREFIX=$(ARM_PREFIX) $(MCU_DIR)/size.sh cortex-m4 full \
+	        $(MCU_BUILD)/size/jit $(LIB_CORE_SRCS) | text); \
+	    echo "size cortex-m4 jit: text=$$((with - without)) (the JIT's flash: full with and without RBPF_ENABLE_JIT)"; \
+	fi
 
 # Each knob turned off alone in the full core, against full.
 SIZE_KNOBS := RBPF_ENABLE_ALU32=0 RBPF_ENABLE_JMP32=0 RBPF_ENABLE_ATOMIC=0 \
-              RBPF_ENABLE_LOCAL_CALLS=0 RBPF_ENABLE_ERROR_TEXT=0 RBPF_USE_COMPUTED_GOTO=0
+              RBPF_ENABLE_LOCAL_CALLS=0 RBPF_ENABLE_ERROR_TEXT=0 RBPF_ENABLE_JIT=0 RBPF_USE_COMPUTED_GOTO=0
 .PHONY: size-knobs
 size-knobs:
 	@set -e; text() { sed -n 's/.* text=\([0-9]*\) .*/\1/p'; }; \
@@ -264,13 +273,28 @@ $(MCU_BUILD)/gen/%_code.c: $(MCU_BUILD)/bench/%.bin
 	@mkdir -p $(@D)
 	@$(call mcu_bin2c,$<,$*_code) > $@
 
-$(MCU_BUILD)/full/bench/fletcher32.native.o: $(MCU_BENCH_SRC) bench/workloads/workload.h
+$(MCU_BUILD)/full/bench/%.native.o: bench/workloads/%.c bench/workloads/workload.h
 	@mkdir -p $(@D)
 	$(ARM_PREFIX)gcc $(MCU_CFLAGS) -Ibench/workloads -c $< -o $@
 
+# Every workload on every engine (bench_engines.c): the containers the host
+# benchmarks use, embedded, and the workloads built natively for the core.
+MCU_BENCH_WORKLOADS := $(BENCH_WORKLOADS)
+MCU_IMAGE_OBJS_bench-engines := $(MCU_DIR)/bench_engines.o gen/bench_containers.o \
+                                $(MCU_BENCH_WORKLOADS:%=bench/%.native.o)
+$(MCU_BUILD)/gen/bench_containers%c $(MCU_BUILD)/gen/bench_containers%h: \
+        $(MCU_BENCH_WORKLOADS:%=$(BENCH_DIR)/containers/%.rbpf) $(MCU_TOOL)
+	@mkdir -p $(@D)
+	$(MCU_TOOL) embed -o $(MCU_BUILD)/gen/bench_containers $(MCU_BENCH_WORKLOADS:%=$(BENCH_DIR)/containers/%.rbpf)
+$(MCU_BUILD)/full/$(MCU_DIR)/bench_engines.o: $(MCU_BUILD)/gen/bench_containers.h
+$(MCU_BUILD)/full/$(MCU_DIR)/bench_engines.o: MCU_BASE_CFLAGS += -I$(MCU_BUILD)/gen
+.SECONDARY: $(MCU_BUILD)/gen/bench_containers.c $(MCU_BUILD)/gen/bench_containers.h
+$(eval $(call mcu_image,full,bench-engines))
+
 .PHONY: bench-mcu
-bench-mcu: $(MCU_BUILD)/full/bench-fletcher32.elf
+bench-mcu: $(MCU_BUILD)/full/bench-fletcher32.elf $(MCU_BUILD)/full/bench-engines.elf
 	@ARM_PREFIX=$(ARM_PREFIX) $(MCU_DIR)/bench-mcu.sh $<
+	@$(MCU_RUN) $(MCU_BUILD)/full/bench-engines.elf -icount shift=0
 
 MCU_HAVE_TOOLS := $(if $(shell command -v $(QEMU_ARM) 2>/dev/null),$(if $(shell command -v $(ARM_PREFIX)gcc 2>/dev/null),yes))
 

@@ -1013,6 +1013,12 @@ int rbpf_jit_compile_(rbpf_program_t *prog, void *buffer, size_t size)
     return RBPF_OK;
 }
 
+size_t rbpf_jit_code_size_(const rbpf_program_t *prog)
+{
+    const jit_header_t *h = prog->prepared;
+    return prog->engine == RBPF_ENGINE_JIT && h->magic == JIT_MAGIC ? h->code_size : 0;
+}
+
 int rbpf_jit_run_(rbpf_vm_t *vm, uint32_t offset, uint64_t *r0)
 {
     const rbpf_program_t *prog = vm->program;
