@@ -263,6 +263,21 @@ public:
         return vm_.functionName(index);
     }
 
+    /* Opt-in to a faster engine: RBPF_ENGINE_THREADED translates the loaded
+     * container once into `buffer` (the host's RAM, 8-aligned, at least
+     * preparedSize(engine) bytes, kept until the next load or unload);
+     * RBPF_ENGINE_INTERP goes back to the in-place interpreter. False on
+     * failure, with getLastError(). */
+    bool useEngine(int engine, void *buffer = NULL, size_t size = 0)
+    {
+        return vm_.useEngine(engine, buffer, size);
+    }
+
+    size_t preparedSize(int engine) const
+    {
+        return vm_.preparedSize(engine);
+    }
+
     /* Runs the selected function with the context buffer (read-write for the
      * run) and returns r0; on an error returns 0 and getLastError() says
      * which, getErrorAt() where. */

@@ -392,10 +392,49 @@ void testApplicationHelperAndHooks(void **)
 }
 } // namespace
 
+/* The translated engine by opt-in: same results and errors as the
+ * interpreter; a short or missing buffer is refused and changes nothing. */
+void testEngineOptIn(void **)
+{
+    Bytes blob = standardBlob();
+    rbpf::VirtualMachine vm;
+    static uint64_t buffer[256];
+    Counter c = {41};
+    assert_true(vm.load(&blob[0], blob.size()));
+    assert_int_equal(vm.preparedSize(RBPF_ENGINE_INTERP), 0);
+    if (!rbpf_engine_available(RBPF_ENGINE_THREADED)) {
+        assert_false(vm.useEngine(RBPF_ENGINE_THREADED, buffer, sizeof(buffer)));
+        assert_int_equal(vm.getLastError(), RBPF_ERR_UNSUPPORTED);
+        return;
+    }
+    size_t need = vm.preparedSize(RBPF_ENGINE_THREADED);
+    assert_true(need > 0 && need <= sizeof(buffer));
+    assert_false(vm.useEngine(RBPF_ENGINE_THREADED));
+    assert_int_equal(vm.getLastError(), RBPF_ERR_TOO_SMALL);
+    assert_false(vm.useEngine(RBPF_ENGINE_THREADED, buffer, need - 8));
+    assert_int_equal(vm.getLastError(), RBPF_ERR_TOO_SMALL);
+    assert_int_equal(vm.execute(c), 42);
+    assert_true(vm.useEngine(RBPF_ENGINE_THREADED, buffer, sizeof(buffer)));
+    assert_int_equal(vm.getLastError(), RBPF_OK);
+    c.value = 99;
+    assert_int_equal(vm.execute(c), 100);
+    assert_true(vm.selectFunction("bump"));
+    assert_int_equal(vm.execute(), 101);
+    assert_int_equal(vm.execute(), 102);
+    assert_true(vm.selectFunction("bad"));
+    assert_int_equal(vm.execute(), 0);
+    assert_int_equal(vm.getLastError(), RBPF_ERR_MEMORY);
+    assert_int_equal(vm.getErrorAt(), 21); /* bad() starts at instruction 20 of the text */
+    assert_true(vm.useEngine(RBPF_ENGINE_INTERP));
+    assert_true(vm.selectFunction("bump"));
+    assert_int_equal(vm.execute(), 103);
+}
+
 int main()
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(testLoadAndExecute, resetStores),
+        cmocka_unit_test_setup(testEngineOptIn, resetStores),
         cmocka_unit_test_setup(testEmbeddedEntry, resetStores),
         cmocka_unit_test_setup(testDataIsPerVm, resetStores),
         cmocka_unit_test_setup(testStores, resetStores),

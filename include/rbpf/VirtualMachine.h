@@ -345,6 +345,31 @@ public:
         return name;
     }
 
+    /* Bytes of buffer useEngine(engine, ...) needs for the loaded container
+     * (0 for the in-place interpreter, or when nothing is loaded). */
+    size_t preparedSize(int engine) const
+    {
+        size_t size = 0;
+        return loaded_ && rbpf_prepare_size(&program_, engine, &size) == RBPF_OK ? size : 0;
+    }
+
+    /* Runs the loaded container on `engine` from now on: RBPF_ENGINE_THREADED
+     * translates it once into `buffer` (the host's RAM, 8-aligned, at least
+     * preparedSize(engine) bytes, kept until the next load or unload);
+     * RBPF_ENGINE_INTERP goes back to the in-place interpreter. False on
+     * failure (getLastError(): not compiled in, buffer too small or not
+     * aligned); the container then keeps its engine. */
+    bool useEngine(int engine, void *buffer = nullptr, size_t size = 0)
+    {
+        rbpf_program_t prepared = program_;
+        int rc = loaded_ ? rbpf_prepare(&prepared, engine, buffer, size) : RBPF_ERR_ARGUMENT;
+        if (rc == RBPF_OK) {
+            program_ = prepared;
+        }
+        setError(rc, -1);
+        return rc == RBPF_OK;
+    }
+
     /* Where bpf_printf output goes (nullptr: dropped); `user` is passed
      * back. The default writes it to stdout. */
     void setPrint(void (*print)(void *user, const char *text, size_t length), void *user = nullptr)
