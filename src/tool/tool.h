@@ -74,7 +74,8 @@ void rbpf_tool_set_u32(uint8_t *p, uint32_t value);
  * Refuses a directory or an unreadable file, naming the path. */
 int rbpf_tool_read_file(const char *path, rbpf_tool_buf_t *buf, rbpf_tool_error_t *err);
 
-/* Writes a whole file ("-" is stdout). */
+/* Writes a whole file ("-" is stdout): into PATH.partial, renamed to PATH once
+ * complete, so PATH is either what it was or all of the new contents. */
 int rbpf_tool_write_file(const char *path, const void *data, size_t length,
                          rbpf_tool_error_t *err);
 

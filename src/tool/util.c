@@ -218,19 +218,43 @@ int rbpf_tool_read_file(const char *path, rbpf_tool_buf_t *buf, rbpf_tool_error_
 int rbpf_tool_write_file(const char *path, const void *data, size_t length,
                          rbpf_tool_error_t *err)
 {
-    int is_stdout = strcmp(path, "-") == 0;
-    FILE *f = is_stdout ? stdout : fopen(path, "wb");
-    if (!f)
-        return rbpf_tool_fail(err, "%s: cannot write: %s", path, strerror(errno));
-    if (length && fwrite(data, 1, length, f) != length) {
-        int e = errno;
-        if (!is_stdout)
-            fclose(f);
-        return rbpf_tool_fail(err, "%s: write error: %s", path, strerror(e));
+    if (strcmp(path, "-") == 0) {
+        if ((length && fwrite(data, 1, length, stdout) != length) || fflush(stdout) != 0)
+            return rbpf_tool_fail(err, "%s: write error: %s", path, strerror(errno));
+        return 0;
     }
-    if (is_stdout ? fflush(f) != 0 : fclose(f) != 0)
-        return rbpf_tool_fail(err, "%s: write error: %s", path, strerror(errno));
-    return 0;
+    /* Written beside the target and renamed over it once complete, so that a
+     * failed write never leaves a partial file that make takes as up to date. */
+    size_t n = strlen(path);
+    char *partial = malloc(n + sizeof ".partial");
+    if (!partial)
+        return rbpf_tool_fail(err, "%s: out of memory", path);
+    memcpy(partial, path, n);
+    memcpy(partial + n, ".partial", sizeof ".partial");
+    const char *what = NULL;
+    int e = 0;
+    FILE *f = fopen(partial, "wb");
+    if (!f) {
+        what = "cannot write";
+        e = errno;
+    } else {
+        if (length && fwrite(data, 1, length, f) != length) {
+            what = "write error";
+            e = errno;
+        }
+        if (fclose(f) != 0 && !what) {
+            what = "write error";
+            e = errno;
+        }
+        if (!what && rename(partial, path) != 0) {
+            what = "cannot write";
+            e = errno;
+        }
+        if (what)
+            remove(partial);
+    }
+    free(partial);
+    return what ? rbpf_tool_fail(err, "%s: %s: %s", path, what, strerror(e)) : 0;
 }
 
 static int hex_digit(int c)

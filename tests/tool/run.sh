@@ -570,6 +570,16 @@ fi
 check_error 1 "embed: -o .*the header's name must be printable ASCII" "$RBPF" embed -o "$T/a\"b" "$T/9forty two.bin"
 check_error 1 "embed: -o .*a.x0ab: the header's name" "$RBPF" embed -o "$T/a
 b" "$T/9forty two.bin"
+# A write that fails leaves the file as it was (every output goes to
+# FILE.partial, renamed over FILE once complete): here FILE.partial cannot be
+# created, and no half-written embedded.c must stay for make to take as done.
+cp "$T/embedded.c" "$T/embedded.c.before"
+mkdir "$T/embedded.c.partial"
+check_error 1 "embedded.c: cannot write" "$RBPF" embed -o "$T/embedded" "$T/sum-loop.bin"
+cmp -s "$T/embedded.c" "$T/embedded.c.before" && ok || bad "a failed embed changed embedded.c"
+rmdir "$T/embedded.c.partial"
+check_ok "$RBPF" embed -o "$T/embedded" "$T/sum-loop.bin"
+[ ! -e "$T/embedded.c.partial" ] && [ ! -e "$T/embedded.h.partial" ] && ok || bad "embed left a .partial file"
 
 # ---- gen and build ----------------------------------------------------------
 if ! "$CLANG" -target bpf -x c -c /dev/null -o /dev/null 2>/dev/null; then
