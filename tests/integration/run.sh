@@ -5,12 +5,15 @@
 #       a shared header rebuilds the containers; a container that does not
 #       compile stops the build, naming it, and again on the next build
 #   (b) CMake, find_package(rbpf) against `cmake --install` into a prefix
+#       (moved after the install); a version the install does not meet fails
 #   (c) make, pkg-config and the installed mk/rbpf.mk against `make install`
-#       into a prefix; plain `make` builds the application; a missing clang
+#       into a prefix (moved after the install); plain `make` builds the
+#       application; a missing clang
 #       stops the build and leaves nothing that a later build takes as done
 #   (d) a Cortex-M4 firmware through cmake/arm-none-eabi-cortex-m4.cmake,
 #       the rbpf tool built for the build machine: it links (newlib nano),
-#       and runs on QEMU's MPS2-AN386 when qemu-system-arm is installed
+#       and runs on QEMU's MPS2-AN386 when qemu-system-arm is installed; and
+#       the application cross-built with make as docs/make.md says (links)
 # Run from the repository root: sh tests/integration/run.sh [STAGES], STAGES
 # a subset of "a b c d" (default all). MAKE and BUILD (the make build tree
 # whose host library and tool `make install` installs) come from make.
@@ -70,7 +73,9 @@ if stage b; then
     echo "== integration (b): find_package(rbpf) after cmake --install"
     cmake_configure -S "$root" -B "$work/rbpf"
     cmake_build "$work/rbpf"
-    quiet cmake --install "$work/rbpf" --prefix "$work/cmake-prefix" || fail "cmake --install"
+    quiet cmake --install "$work/rbpf" --prefix "$work/cmake-staging" || fail "cmake --install"
+    # Installed trees can be moved: nothing in them names the prefix.
+    mv "$work/cmake-staging" "$work/cmake-prefix"
     cmake_configure -S "$work/consumer" -B "$work/b" -DCMAKE_PREFIX_PATH="$work/cmake-prefix"
     cmake_build "$work/b"
     "$work/b/app" > "$work/out" || fail "app: $(cat "$work/out")"
@@ -86,7 +91,8 @@ fi
 
 if stage c; then
     echo "== integration (c): pkg-config and the installed mk/rbpf.mk after make install"
-    quiet $MAKE --no-print-directory install BUILD="$BUILD" PREFIX="$work/make-prefix" || fail "make install"
+    quiet $MAKE --no-print-directory install BUILD="$BUILD" PREFIX="$work/make-staging" || fail "make install"
+    mv "$work/make-staging" "$work/make-prefix"
     export PKG_CONFIG_PATH="$work/make-prefix/lib/pkgconfig"
     [ "$(pkg-config --modversion rbpf)" = "$(sed -n 's/^#define RBPF_VERSION "\(.*\)"/\1/p' include/rbpf.h)" ] ||
         fail "pkg-config --modversion rbpf: $(pkg-config --modversion rbpf 2>&1)"
@@ -121,6 +127,11 @@ if stage d; then
             fail "firmware.elf is not an ARM image"
         grep -q -- "--specs=nano.specs" "$work/d/CMakeFiles/firmware.dir/link.txt" ||
             fail "firmware.elf was not linked with newlib nano"
+        # The same application with make, as docs/make.md says.
+        (cd "$work/consumer" && quiet env -u MAKEFLAGS -u MFLAGS $MAKE -f cross.mk RBPF="$root" \
+            RBPF_BUILD="$root/$BUILD") || fail "make -f cross.mk (docs/make.md's cross build)"
+        arm-none-eabi-readelf -h "$work/consumer/out-cross/app.elf" | grep -q "Machine: *ARM" ||
+            fail "the make cross build's app.elf is not an ARM image"
         if command -v qemu-system-arm > /dev/null; then
             RBPF_QEMU_TIMEOUT=30 sh port/cortex-m/run-qemu.sh "$work/d/firmware.elf" > "$work/out" 2>&1 ||
                 fail "firmware on QEMU: $(cat "$work/out")"

@@ -18,10 +18,9 @@
 #define put_text port_puts
 #define put_dec port_put_dec
 #else
-#include <inttypes.h>
 #include <stdio.h>
 static void put_text(const char *text) { fputs(text, stdout); }
-static void put_dec(uint64_t value) { printf("%" PRIu64, value); }
+static void put_dec(uint64_t value) { printf("%llu", (unsigned long long)value); }
 #endif
 
 static uint64_t stack[512 / 8];
