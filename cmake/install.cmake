@@ -1,12 +1,13 @@
 # cmake/install.cmake: what `cmake --install` puts under the prefix, the same
 # set as `make install`: headers (C API, C++ API, container header), the
 # library, the tool, mk/rbpf.mk, the CMake package and rbpf.pc.
-#   include/rbpf.h include/rbpf/*.h include/*.hpp
+#   include/*.h (rbpf.h, bpf.h) include/rbpf/ include/*.hpp
 #   include/rbpf-container/rbpf/container.h   (for containers, not the host)
 #   lib/librbpf.a lib/cmake/rbpf/ lib/pkgconfig/rbpf.pc
 #   bin/rbpf share/rbpf/mk/rbpf.mk
 set(src "${CMAKE_CURRENT_SOURCE_DIR}")
-install(FILES "${src}/include/rbpf.h" DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+file(GLOB rbpf_public_headers "${src}/include/*.h")
+install(FILES ${rbpf_public_headers} DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
 install(DIRECTORY "${src}/include/rbpf" DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"
         FILES_MATCHING PATTERN "*.h")
 install(DIRECTORY "${src}/cpp/" DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"

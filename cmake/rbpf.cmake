@@ -7,14 +7,17 @@
 #
 # Every .c and .cpp file under DIRECTORY (searched recursively; default
 # `container` when neither DIRECTORY nor SOURCES is given) and every file of
-# SOURCES becomes a container NAME.bin (NAME: the file name without its
+# SOURCES becomes a container NAME.bin, named as mk/rbpf.mk names it (its
+# path under DIRECTORY, `/` as `_`, no extension: net/filter.c gives
+# net_filter; a file of SOURCES outside DIRECTORY: its file name without the
 # extension), built by `rbpf build` with the build machine's clang and
 # embedded by `rbpf embed` into containers.c/.h, which are added to <target>:
 # its sources `#include "containers.h"` and use rbpf_container_NAME[],
-# rbpf_container_NAME_size, rbpf_containers[] and rbpf_container_count, the
-# names mk/rbpf.mk generates. <target> must enable C. A container is rebuilt
-# when its source, a header under DIRECTORY or INCLUDES, <rbpf/container.h>,
-# the tool or the options change.
+# rbpf_container_NAME_size, rbpf_containers[] and rbpf_container_count, and
+# from C++ rBPF::Container::NAME (through <rbpf.h>, which includes the
+# generated <rbpf/containers.h>). <target> must enable C. A container is
+# rebuilt when its source, a header under DIRECTORY or INCLUDES, the
+# container headers, the tool or the options change.
 #
 # Cache variables: RBPF_CLANG (the clang `rbpf build` runs, default clang),
 # RBPF_TOOL (an rbpf tool for the build machine; empty: the one this project
@@ -135,12 +138,16 @@ function(rbpf_add_containers target)
   endif()
 
   _rbpf_tool(tool tool_depends)
-  # <rbpf/container.h>: installed (set by rbpfConfig.cmake) or in the tree.
+  # The container headers: installed (set by rbpfConfig.cmake) or in the
+  # tree; they include ../rbpf/common/*.h beside them.
   if(RBPF_CONTAINER_INCLUDE_DIR)
     set(container_include "${RBPF_CONTAINER_INCLUDE_DIR}")
   else()
     set(container_include "${RBPF_SOURCE_DIR}/include/container")
   endif()
+  file(GLOB_RECURSE api_headers CONFIGURE_DEPENDS "${container_include}/*.h")
+  file(GLOB common_headers CONFIGURE_DEPENDS "${container_include}/../rbpf/common/*.h")
+  list(APPEND api_headers ${common_headers})
   set(out "${CMAKE_CURRENT_BINARY_DIR}/rbpf/${target}")
   file(MAKE_DIRECTORY "${out}")
   # Changing the clang or the options rebuilds every container: the record is
@@ -160,7 +167,17 @@ function(rbpf_add_containers target)
   set(names "")
   set(origin "")
   foreach(src IN LISTS sources)
-    get_filename_component(name "${src}" NAME_WLE)
+    if(ARG_DIRECTORY)
+      file(RELATIVE_PATH rel "${dir}" "${src}")
+    else()
+      set(rel "../")
+    endif()
+    if(rel MATCHES "^\\.\\./")
+      get_filename_component(name "${src}" NAME_WLE)
+    else()
+      string(REGEX REPLACE "\\.[^./]*$" "" name "${rel}")
+      string(REPLACE "/" "_" name "${name}")
+    endif()
     list(FIND names "${name}" seen)
     if(NOT seen EQUAL -1)
       list(GET origin ${seen} first)
@@ -172,7 +189,7 @@ function(rbpf_add_containers target)
     add_custom_command(OUTPUT "${bin}"
       COMMAND ${CMAKE_COMMAND} -E env "CLANG=${RBPF_CLANG}" "RBPF_INCLUDE=${container_include}"
               ${tool} build -o "${bin}" ${build_flags} "${src}"
-      DEPENDS "${src}" ${headers} "${container_include}/rbpf/container.h" "${record}"
+      DEPENDS "${src}" ${headers} ${api_headers} "${record}"
               ${tool_depends}
       COMMENT "rbpf build ${src}"
       VERBATIM)
@@ -184,7 +201,13 @@ function(rbpf_add_containers target)
     DEPENDS ${bins} ${tool_depends}
     COMMENT "rbpf embed: ${names}"
     VERBATIM)
+  # <rbpf/containers.h>, Sming's name for the generated header, which <rbpf.h>
+  # includes in C++.
+  set(wrapper "${out}/include/rbpf/containers.h")
+  if(NOT EXISTS "${wrapper}")
+    file(WRITE "${wrapper}" "#include \"../../containers.h\"\n")
+  endif()
   target_sources(${target} PRIVATE "${out}/containers.c" "${out}/containers.h")
-  target_include_directories(${target} PRIVATE "${out}")
+  target_include_directories(${target} PRIVATE "${out}" "${out}/include")
   set_target_properties(${target} PROPERTIES RBPF_CONTAINERS "${names}" RBPF_CONTAINERS_DIR "${out}")
 endfunction()

@@ -1,14 +1,17 @@
 #!/bin/sh
 # tests/integration/run.sh: projects that use rbpf from outside its tree,
-# made in a temporary directory from tests/integration/{consumer,firmware}:
+# made in a temporary directory from tests/integration/{consumer,firmware}.
+# The application (consumer/main.c) checks its containers' results, their
+# generated names (more/negate.cpp is more_negate) and, from C++,
+# rBPF::Container::scale (consumer/cxx_check.cpp).
 #   (a) CMake, add_subdirectory: build, run, check the results; a change to
 #       a shared header rebuilds the containers; a container that does not
 #       compile stops the build, naming it, and again on the next build
 #   (b) CMake, find_package(rbpf) against `cmake --install` into a prefix
 #       (moved after the install); a version the install does not meet fails
 #   (c) make, pkg-config and the installed mk/rbpf.mk against `make install`
-#       into a prefix (moved after the install); plain `make` builds the
-#       application; a missing clang
+#       into a prefix (moved after the install), the same files as (b);
+#       plain `make` builds the application; a missing clang
 #       stops the build and leaves nothing that a later build takes as done
 #   (d) a Cortex-M4 firmware through cmake/arm-none-eabi-cortex-m4.cmake,
 #       the rbpf tool built for the build machine: it links (newlib nano),
@@ -113,6 +116,13 @@ if stage c; then
     expect "$work/out" "$(ok_line 3042)"
     set_offset 1000
     unset PKG_CONFIG_PATH
+    # make install and cmake --install put the same files.
+    if stage b; then
+        (cd "$work/make-prefix" && find . -type f | sort) > "$work/make-files"
+        (cd "$work/cmake-prefix" && find . -type f | sort) > "$work/cmake-files"
+        cmp -s "$work/make-files" "$work/cmake-files" ||
+            fail "make install and cmake --install differ: $(diff "$work/make-files" "$work/cmake-files" | tr '\n' ' ')"
+    fi
 fi
 
 if stage d; then

@@ -3,8 +3,9 @@
  * rbpf_add_containers (or mk/rbpf.mk) built and embedded, found both through
  * the table and through their own symbols, and checks each result against
  * the same computation done here. Prints one line; exits 1 on a mismatch.
- * Built for the host, or with CONSUMER_FIRMWARE for a Cortex-M4 image that
- * reports over semihosting (port/cortex-m).
+ * The C++ side (cxx_check.cpp, with CONSUMER_CXX) runs scale again through
+ * rBPF::Container::scale. Built for the host, or with CONSUMER_FIRMWARE for
+ * a Cortex-M4 image that reports over semihosting (port/cortex-m).
  */
 #include <stdint.h>
 #include <string.h>
@@ -27,6 +28,10 @@ static uint64_t stack[512 / 8];
 static const rbpf_config_t config = {stack, sizeof stack, 0, 0, NULL, 0, NULL, NULL, NULL};
 
 static int failures;
+
+#ifdef CONSUMER_CXX
+int consumer_cxx_check(void);
+#endif
 
 /* Runs the container `data` on ctx; returns r0, counts a failure on error. */
 static uint64_t run(const uint8_t *data, size_t size, struct consumer_ctx *ctx)
@@ -72,13 +77,17 @@ int main(void)
             by_name = &rbpf_containers[i];
     check("container count", rbpf_container_count, 2);
     check("table entry for scale", by_name != NULL && by_name->data == rbpf_container_scale, 1);
+    check("name of more/negate.cpp", strcmp(rbpf_containers[0].name, "more_negate") == 0, 1);
 
     scaled = run(rbpf_container_scale, rbpf_container_scale_size, &ctx);
     check("scale", scaled, 7u * FACTOR + CONSUMER_OFFSET);
     check("scale's context", ctx.result, scaled);
     ctx.value = 5;
-    negated = run(rbpf_container_negate, rbpf_container_negate_size, &ctx);
+    negated = run(rbpf_container_more_negate, rbpf_container_more_negate_size, &ctx);
     check("negate", negated, (uint64_t)0 - 5u);
+#ifdef CONSUMER_CXX
+    check("scale through rBPF::Container::scale", (uint64_t)consumer_cxx_check(), 1);
+#endif
 
     put_text("consumer: scale(7) = ");
     put_dec(scaled);
