@@ -124,7 +124,7 @@ include $(wildcard tools/tool.mk tests/tests.mk tests/integration/integration.mk
 
 # make install: the same set as cmake --install (cmake/install.cmake), the
 # package files filled in from the same templates. The library is the host
-# build of `make lib`, in config.h's default configuration.
+# build of `make lib`: config.h's defaults, with the trace hook compiled in.
 PREFIX ?= /usr/local
 INSTALL_ROOT = $(DESTDIR)$(PREFIX)
 RBPF_VERSION_NUMBER := $(shell sed -n 's/^\#define RBPF_VERSION "\(.*\)"/\1/p' include/rbpf.h)
