@@ -234,6 +234,13 @@ public:
         return load(entry.data, entry.size, stackSize);
     }
 
+    /* Runs the loaded program on another engine, prepared into `buffer`
+     * (see rBPF::VirtualMachine::prepare and docs/jit.md). */
+    bool prepare(int engine, void *buffer, size_t size)
+    {
+        return vm_.prepare(engine, buffer, size);
+    }
+
     /* Frees the stack and RAM and returns the local store's entries. */
     void unload()
     {

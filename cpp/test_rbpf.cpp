@@ -385,6 +385,21 @@ void testApplicationHelperAndHooks(void **)
     vm.setHooks(NULL, NULL, NULL);
     assert_int_equal(vm.execute(), 0);
     assert_int_equal(vm.getLastError(), RBPF_OK);
+    /* Another engine, where this build has it; the JIT only on Thumb-2. */
+    static uint64_t buffer[4096];
+    for (int e = 0, current = RBPF_ENGINE_INTERP; e < RBPF_ENGINE_COUNT; e++) {
+        assert_true(vm.selectFunction("app"));
+        assert_int_equal(vm.prepare(e, buffer, sizeof(buffer)), rbpf_engine_available(e) != 0);
+        assert_int_equal(vm.getLastError(), rbpf_engine_available(e) ? RBPF_OK : RBPF_ERR_UNSUPPORTED);
+        current = rbpf_engine_available(e) ? e : current;
+        assert_int_equal(vm.program().engine, current);
+        assert_int_equal(vm.execute(), 42);
+    }
+#if !defined(__thumb2__)
+    assert_false(vm.prepare(RBPF_ENGINE_JIT, buffer, sizeof(buffer)));
+    assert_int_equal(vm.getLastError(), RBPF_ERR_UNSUPPORTED);
+#endif
+    assert_true(vm.selectFunction("now"));
     /* A budget too small for three instructions ends the run. */
     vm.setBudget(2);
     assert_int_equal(vm.execute(), 0);

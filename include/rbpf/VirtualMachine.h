@@ -252,6 +252,19 @@ public:
         return true;
     }
 
+    /* Runs the loaded program on another engine (RBPF_ENGINE_THREADED,
+     * RBPF_ENGINE_JIT; rbpf_prepare_size() says how big a buffer) from now
+     * on, prepared into `buffer`: RAM that outlives the load, executable for
+     * the JIT (docs/jit.md). RBPF_ENGINE_INTERP goes back to the in-place
+     * interpreter. False on failure, with the reason in getLastError()
+     * (RBPF_ERR_UNSUPPORTED where the engine is not built). */
+    bool prepare(int engine, void *buffer, size_t size)
+    {
+        int rc = loaded_ ? rbpf_prepare(&program_, engine, buffer, size) : RBPF_ERR_ARGUMENT;
+        setError(rc, -1);
+        return rc == RBPF_OK;
+    }
+
     /* Frees the stack and RAM; this VM's local store entries go back to
      * the pool. */
     void unload()
