@@ -3,7 +3,9 @@
  * compiled by fuzz/fuzz.mk for the BPF target at several levels into the
  * ELF fuzzer's seed corpus: string literals (.rodata.str1.1), initialised
  * and zeroed globals (.data, .bss), a const table (.rodata), a switch,
- * helper calls and functions that call each other, recursion included.
+ * helper calls and functions that call each other, recursion included, and
+ * pointers in initialised data (a string table, a pointer global, a const
+ * struct of pointers), which gen turns into the relocation table.
  */
 #include <stdint.h>
 
@@ -50,4 +52,17 @@ uint64_t entry(struct context *ctx)
 uint64_t second(struct context *ctx)
 {
     return table[ctx->value & 7] * (uint64_t)counter;
+}
+
+static const char *const words[] = {"zero", "one", "two"};
+uint64_t *slot = &scratch[1];
+static const struct {
+    const char *name;
+    int *value;
+} named[] = {{"counter", &counter}, {"none", 0}};
+
+uint64_t third(struct context *ctx)
+{
+    *slot += ctx->value;
+    return (uint8_t)words[ctx->count % 3][1] + (named[ctx->value & 1].value ? *named[0].value : 0);
 }

@@ -33,6 +33,13 @@ extern "C" {
 #define RBPF_FORMAT_VERSION 0u
 #define RBPF_HEADER_SIZE 32u
 #define RBPF_FUNCTION_ENTRY_SIZE 6u
+/* Header flag: a relocation table follows the function table (pointers in
+ * initialised data, set when a VM is set up). docs/format.md. */
+#define RBPF_FLAG_RELOCATIONS 0x100u
+#define RBPF_RELOCATION_ENTRY_SIZE 8u
+/* A relocation's base (the top byte of its second word). */
+#define RBPF_RELOC_RAM 0u    /* the VM's RAM: data, then bss */
+#define RBPF_RELOC_RODATA 1u /* the container's rodata */
 
 /* ---- Errors -------------------------------------------------------------
  * One list gives the enum, the short names and the texts of rbpf_strerror().
@@ -62,7 +69,8 @@ extern "C" {
     X(STORE_FULL, -21, "key-value store pool is full")                          \
     X(ALIGNMENT, -22, "buffer not aligned to 8 bytes")                          \
     X(TOO_SMALL, -23, "buffer too small")                                      \
-    X(UNSUPPORTED, -24, "engine not compiled in or not usable on this core")
+    X(UNSUPPORTED, -24, "engine not compiled in or not usable on this core")    \
+    X(BAD_RELOCATION, -25, "bad relocation: place outside data, or target outside its base")
 
 typedef enum rbpf_error {
 #define RBPF_ERROR_ENUM_(name, value, text) RBPF_ERR_##name = (value),
@@ -127,6 +135,8 @@ typedef struct rbpf_program {
     uint8_t engine;           /* the rbpf_engine_t rbpf_vm_run() uses (rbpf_prepare()) */
     void *prepared;           /* that engine's form of the text, or NULL */
     size_t prepared_size;     /* bytes of it in use */
+    const uint8_t *relocations; /* relocation table entries (RBPF_FLAG_RELOCATIONS) */
+    uint32_t relocation_count;
 } rbpf_program_t;
 
 /* Checks a container blob's format (header, lengths, function table, names)
@@ -247,8 +257,9 @@ typedef struct rbpf_vm {
 } rbpf_vm_t;
 
 /* Sets a VM up over a verified program. `ram` receives the data image and
- * the zeroed bss; it needs data_len + bss_len bytes and 8-byte alignment, and
- * may be NULL when both are 0. The config's stack must be 8-aligned. The
+ * the zeroed bss, then the container's relocations: each sets a pointer in
+ * data to the address of a place in RAM or rodata. It needs data_len +
+ * bss_len bytes and 8-byte alignment, and may be NULL when both are 0. The config's stack must be 8-aligned. The
  * program, config and ram must outlive the VM. */
 int rbpf_vm_init(rbpf_vm_t *vm, const rbpf_program_t *prog, const rbpf_config_t *config,
                  void *ram, size_t ram_size);

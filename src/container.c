@@ -39,11 +39,35 @@ static int second_slot(const rbpf_program_t *prog, uint32_t offset)
     return offset >= RBPF_INSN_SIZE && rbpf_two_slot_(prog->text[offset - RBPF_INSN_SIZE]);
 }
 
+/* The index of the first bad relocation entry, or -1 when all are good.
+ * Each sets the 8 bytes at its place, which must lie inside data, after the
+ * place of the entry before (so no two overlap, in linear time); its target
+ * is an offset into the VM's RAM (up to data + bss, the end included) or
+ * into rodata (likewise; none when rodata is empty). */
+static int check_relocations(const rbpf_program_t *prog)
+{
+    uint64_t next = 0; /* the first byte the next place may use */
+    uint32_t i;
+    for (i = 0; i < prog->relocation_count && i <= INT32_MAX / 2; i++) {
+        const uint8_t *e = prog->relocations + (size_t)i * RBPF_RELOCATION_ENTRY_SIZE;
+        const uint32_t at = rbpf_le32_(e), target = rbpf_le32_(e + 4);
+        const uint32_t base = target >> 24, offset = target & 0xffffffu;
+        if (at < next || (uint64_t)at + 8u > prog->data_len)
+            return (int)i;
+        if (base == RBPF_RELOC_RAM ? (uint64_t)offset > (uint64_t)prog->data_len + prog->bss_len
+            : base == RBPF_RELOC_RODATA ? prog->rodata_len == 0 || offset > prog->rodata_len
+                                        : 1)
+            return (int)i;
+        next = (uint64_t)at + 8u;
+    }
+    return i < prog->relocation_count ? (int)i : -1;
+}
+
 int rbpf_container_parse(rbpf_program_t *prog, const void *blob, size_t size)
 {
     const uint8_t *b = blob;
     uint32_t h[8], i, last_nul;
-    uint64_t rodata_at, text_at, table_at, end;
+    uint64_t rodata_at, text_at, table_at, end, relocations_at = 0;
     int rc = begin(prog, blob);
 
     if (rc != RBPF_OK)
@@ -78,6 +102,16 @@ int rbpf_container_parse(rbpf_program_t *prog, const void *blob, size_t size)
         return fail(prog, RBPF_ERR_TRUNCATED, text_at);
     if (end > size)
         return fail(prog, RBPF_ERR_TRUNCATED, table_at);
+    if (h[2] & RBPF_FLAG_RELOCATIONS) {
+        /* u32 count, then count entries of 8 bytes */
+        if (end + 4u > size)
+            return fail(prog, RBPF_ERR_TRUNCATED, end);
+        prog->relocation_count = rbpf_le32_(b + end);
+        relocations_at = end + 4u;
+        end = relocations_at + (uint64_t)prog->relocation_count * RBPF_RELOCATION_ENTRY_SIZE;
+        if (end > size)
+            return fail(prog, RBPF_ERR_TRUNCATED, relocations_at - 4u);
+    }
     if (end != size)
         return fail(prog, RBPF_ERR_BAD_LENGTH, end);
     if ((uint64_t)h[3] + h[4] > UINT32_MAX)
@@ -103,6 +137,13 @@ int rbpf_container_parse(rbpf_program_t *prog, const void *blob, size_t size)
             return fail(prog, RBPF_ERR_BAD_FUNCTION, at);
         if (offset >= h[6] || offset % RBPF_INSN_SIZE != 0 || second_slot(prog, offset))
             return fail(prog, RBPF_ERR_BAD_FUNCTION, at + 4);
+    }
+    if (prog->relocation_count != 0) {
+        prog->relocations = b + relocations_at;
+        rc = check_relocations(prog);
+        if (rc >= 0)
+            return fail(prog, RBPF_ERR_BAD_RELOCATION,
+                        relocations_at + (uint64_t)rc * RBPF_RELOCATION_ENTRY_SIZE);
     }
     return RBPF_OK;
 }

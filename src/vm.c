@@ -29,6 +29,21 @@ int rbpf_vm_check(const rbpf_vm_t *vm, uint64_t address, uint64_t length, uint32
 
 void (*rbpf_store_release_)(const rbpf_store_t *store);
 
+/* Pointers in initialised data: each entry (checked by the loader: the
+ * place is 8 bytes inside data, the target inside its base) writes the
+ * target's host address as a u64 in the VM's byte order. */
+static void apply_relocations(const rbpf_program_t *prog, uint8_t *ram)
+{
+    uint32_t i;
+    for (i = 0; i < prog->relocation_count; i++) {
+        const uint8_t *e = prog->relocations + (size_t)i * RBPF_RELOCATION_ENTRY_SIZE;
+        const uint32_t target = rbpf_le32_(e + 4);
+        const uint8_t *base = (target >> 24) == RBPF_RELOC_RAM ? ram : prog->rodata;
+        const uint64_t address = (uintptr_t)(base + (target & 0xffffffu));
+        memcpy(ram + rbpf_le32_(e), &address, sizeof(address));
+    }
+}
+
 int rbpf_vm_init(rbpf_vm_t *vm, const rbpf_program_t *prog, const rbpf_config_t *config,
                  void *ram, size_t ram_size)
 {
@@ -49,6 +64,7 @@ int rbpf_vm_init(rbpf_vm_t *vm, const rbpf_program_t *prog, const rbpf_config_t 
         if (prog->data_len != 0)
             memcpy(ram, prog->data, prog->data_len);
         memset((uint8_t *)ram + prog->data_len, 0, prog->bss_len);
+        apply_relocations(prog, ram);
     }
     /* entries a previous use of this VM object left in the pool */
     if (rbpf_store_release_ != NULL)

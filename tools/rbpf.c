@@ -683,7 +683,7 @@ static int load_program(const char *path, int raw, const rbpf_tool_buf_t *blob,
                  : rbpf_load(prog, blob->data, blob->length, config);
     if (rc == RBPF_OK)
         return 0;
-    if (prog->error_at >= 0 && rc >= RBPF_ERR_EMPTY)
+    if (prog->error_at >= 0 && (rc >= RBPF_ERR_EMPTY || rc == RBPF_ERR_BAD_RELOCATION))
         return error(EXIT_REFUSED, "%s: %s (at byte %ld)", path, rbpf_strerror(rc),
                      (long)prog->error_at);
     if (prog->error_at >= 0 && rc == RBPF_ERR_ILLEGAL_CALL &&
@@ -1297,7 +1297,8 @@ static const command_t commands[] = {
      "Converts an ELF64 BPF relocatable object into a container: global functions of .text\n"
      "in the order they are defined (the first is the default entry), .data, .bss, .rodata\n"
      "and every .rodata.*; data and rodata references become LDDWD/LDDWR, calls between\n"
-     "functions local calls. OUT defaults to IN with .bin.\n"},
+     "functions local calls, pointers in initialised data the relocation table the VM\n"
+     "applies at set-up. OUT defaults to IN with .bin.\n"},
     {"dump", cmd_dump, "rbpf dump [--names FILE]... FILE.bin",
      "Prints a container: header, function table, data and rodata in hex, and the text of\n"
      "every function with offsets, bytes and C-like disassembly. Helper calls show the\n"

@@ -84,6 +84,7 @@ enum SmingErrorOf {
     sming_ALIGNMENT = BPF_NO_MEMORY,
     sming_TOO_SMALL = BPF_NO_MEMORY,
     sming_UNSUPPORTED = BPF_NO_MEMORY,
+    sming_BAD_RELOCATION = BPF_ILLEGAL_LEN,
 };
 
 /* bpf_printf output when the host sets no hook: Sming prints it to the

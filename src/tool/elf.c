@@ -17,6 +17,10 @@
  *   - R_BPF_64_32 on a call to a function of .text becomes a local call
  *     (src 1, imm = target - pc - 1); for REL the target is
  *     value / 8 + imm + 1, as LLVM encodes it, for RELA (value + addend) / 8.
+ *   - R_BPF_64_ABS64 in .data* or .rodata* (a pointer in initialised data)
+ *     becomes an entry of the container's relocation table, applied when a
+ *     VM is set up; a .rodata* section holding pointers goes into data (as
+ *     ELF's .data.rel.ro) so that the VM can write them.
  *   - Relocations of debug and BTF sections are ignored; anything else that
  *     cannot be represented is refused with the symbol and section named.
  * Every offset, size and index read from the file is checked before use.
@@ -25,6 +29,7 @@
 #include <string.h>
 
 #include "isa.h"
+#include "rbpf.h"
 #include "tool/tool.h"
 
 #define EM_BPF 247
@@ -46,6 +51,7 @@
 #define STB_WEAK 2
 #define R_BPF_NONE 0
 #define R_BPF_64_64 1
+#define R_BPF_64_ABS64 2
 #define R_BPF_64_32 10
 
 enum kind { KIND_OTHER, KIND_TEXT, KIND_DATA, KIND_RODATA, KIND_BSS };
@@ -57,6 +63,7 @@ typedef struct section {
     uint32_t link, info;
     uint64_t entsize;
     enum kind kind;
+    int relro;     /* read-only data holding pointers: placed in data */
     uint64_t base; /* where it starts in the merged data, rodata or bss */
 } section_t;
 
@@ -257,6 +264,24 @@ static int get_symbol(const elf_t *e, size_t index, symbol_t *sym)
     return 0;
 }
 
+/* Read-only data that holds pointers (a relocation section applies to it)
+ * goes into data, like ELF's .data.rel.ro: the VM sets the pointers in its
+ * RAM when it is set up. */
+static void promote_relro(elf_t *e)
+{
+    for (size_t i = 1; i < e->section_count; i++) {
+        const section_t *rs = &e->sections[i];
+        if ((rs->type != SHT_REL && rs->type != SHT_RELA) || rs->size == 0 || rs->info == 0 ||
+            rs->info >= e->section_count)
+            continue;
+        section_t *target = &e->sections[rs->info];
+        if (target->kind == KIND_RODATA) {
+            target->kind = KIND_DATA;
+            target->relro = 1;
+        }
+    }
+}
+
 typedef struct function_entry {
     const char *name;
     uint64_t value;
@@ -349,6 +374,14 @@ static const char *describe(const elf_t *e, const symbol_t *sym)
     return sym->name[0] ? sym->name : "(unnamed)";
 }
 
+/* 1 when value + addend lies outside section s (one past its end is
+ * inside: a valid C pointer), computed without overflow. */
+static int outside(const section_t *s, uint64_t value, int64_t addend)
+{
+    return value > s->size || (addend < 0 && (uint64_t)(-(addend + 1)) + 1 > value) ||
+           (addend > 0 && (uint64_t)addend > s->size - value);
+}
+
 static int relocate_lddw(elf_t *e, rbpf_tool_image_t *image, uint8_t *insn, uint64_t at,
                          const symbol_t *sym, int rela, int64_t addend)
 {
@@ -387,9 +420,7 @@ static int relocate_lddw(elf_t *e, rbpf_tool_image_t *image, uint8_t *insn, uint
     if (!rela)
         addend = RBPF_INSN_IMM(insn);
     uint64_t value = sym->type == STT_SECTION ? 0 : sym->value;
-    /* The target must stay inside its section (one past the end allowed). */
-    if (value > s->size || (addend < 0 && (uint64_t)(-(addend + 1)) + 1 > value) ||
-        (addend > 0 && (uint64_t)addend > s->size - value))
+    if (outside(s, value, addend))
         return rbpf_tool_fail(e->err,
                               "relocation against '%s' + %lld at .text+0x%llx points outside "
                               "section '%s' (%llu bytes)",
@@ -454,6 +485,76 @@ static int relocate_call(elf_t *e, uint8_t *insn, uint64_t at, const symbol_t *s
     return 0;
 }
 
+/* A pointer in data (or in read-only data moved there): R_BPF_64_ABS64 at
+ * `off` of section `ps` against `sym` + addend becomes a relocation entry,
+ * and the 8 bytes of the place are cleared (the entry holds the offset). */
+static int relocate_data(elf_t *e, rbpf_tool_image_t *image, const section_t *ps, uint64_t off,
+                         uint32_t type, const symbol_t *sym, int rela, int64_t addend)
+{
+    const char *name = describe(e, sym);
+    if (type != R_BPF_64_ABS64)
+        return rbpf_tool_fail(e->err,
+                              "relocation type %u against '%s' at %s+0x%llx: only 64-bit "
+                              "pointers (R_BPF_64_ABS64) can be set in data",
+                              type, name, ps->name, (unsigned long long)off);
+    if (off > ps->size || ps->size - off < 8)
+        return rbpf_tool_fail(e->err, "relocation against '%s' at %s+0x%llx runs past the "
+                                      "section (%llu bytes)",
+                              name, ps->name, (unsigned long long)off,
+                              (unsigned long long)ps->size);
+    if (sym->shndx == SHN_UNDEF)
+        return rbpf_tool_fail(e->err, "undefined symbol '%s' (pointed to at %s+0x%llx)", name,
+                              ps->name, (unsigned long long)off);
+    if (sym->shndx == SHN_COMMON)
+        return rbpf_tool_fail(e->err, "symbol '%s' is a common symbol: compile with -fno-common",
+                              name);
+    if (sym->shndx >= e->section_count)
+        return rbpf_tool_fail(e->err, "symbol '%s' (pointed to at %s+0x%llx) has section index "
+                                      "0x%x, which is not supported",
+                              name, ps->name, (unsigned long long)off, sym->shndx);
+    const section_t *s = &e->sections[sym->shndx];
+    if (s->kind == KIND_TEXT)
+        return rbpf_tool_fail(e->err,
+                              "pointer to '%s' in .text at %s+0x%llx: function pointers are not "
+                              "supported",
+                              name, ps->name, (unsigned long long)off);
+    if (s->kind == KIND_OTHER)
+        return rbpf_tool_fail(e->err,
+                              "pointer at %s+0x%llx to '%s' in section '%s': only .data, .bss "
+                              "and .rodata can be pointed to",
+                              ps->name, (unsigned long long)off, name, s->name);
+    uint8_t *place = image->data.data + ps->base + off;
+    if (!rela)
+        addend = (int64_t)rbpf_tool_get_u64(place);
+    uint64_t value = sym->type == STT_SECTION ? 0 : sym->value;
+    if (outside(s, value, addend))
+        return rbpf_tool_fail(e->err,
+                              "pointer at %s+0x%llx to '%s' + %lld points outside section "
+                              "'%s' (%llu bytes)",
+                              ps->name, (unsigned long long)off, name, (long long)addend,
+                              s->name, (unsigned long long)s->size);
+    uint64_t target = s->base + (uint64_t)((int64_t)value + addend);
+    uint32_t base = s->kind == KIND_RODATA ? RBPF_RELOC_RODATA : RBPF_RELOC_RAM;
+    if (s->kind == KIND_BSS)
+        target += image->data.length;
+    if (target > 0xffffff)
+        return rbpf_tool_fail(e->err, "pointer at %s+0x%llx to '%s': offset %llu is beyond the "
+                                      "16 MiB a relocation can reach",
+                              ps->name, (unsigned long long)off, name,
+                              (unsigned long long)target);
+    memset(place, 0, 8);
+    rbpf_tool_reloc_t *relocs = realloc(image->relocs, (image->reloc_count + 1) * sizeof *relocs);
+    if (!relocs) {
+        fprintf(stderr, "rbpf: error: out of memory\n");
+        exit(1);
+    }
+    image->relocs = relocs;
+    relocs[image->reloc_count].at = (uint32_t)(ps->base + off);
+    relocs[image->reloc_count].target = base << 24 | (uint32_t)target;
+    image->reloc_count++;
+    return 0;
+}
+
 static int relocate(elf_t *e, rbpf_tool_image_t *image)
 {
     for (size_t i = 1; i < e->section_count; i++) {
@@ -481,10 +582,15 @@ static int relocate(elf_t *e, rbpf_tool_image_t *image)
                 continue;
             if (get_symbol(e, (size_t)(info >> 32), &sym))
                 return -1;
+            if (target->kind == KIND_DATA) {
+                if (relocate_data(e, image, target, at, type, &sym, rela, addend))
+                    return -1;
+                continue;
+            }
             if (target->kind != KIND_TEXT)
                 return rbpf_tool_fail(e->err,
-                                      "relocation in section '%s' against symbol '%s': pointers "
-                                      "in initialised data are not supported (set them in code)",
+                                      "relocation in section '%s' against symbol '%s': only "
+                                      ".text, .data and .rodata can be relocated",
                                       target->name, describe(e, &sym));
             if (at % RBPF_INSN_SIZE || at >= image->text.length)
                 return rbpf_tool_fail(e->err,
@@ -523,6 +629,7 @@ int rbpf_tool_gen(const uint8_t *data, size_t size, rbpf_tool_buf_t *container,
     if (read_sections(&e) || classify_sections(&e) || read_symbols(&e) ||
         collect_functions(&e, &image))
         goto done;
+    promote_relro(&e);
     if (merge_sections(&e, &image))
         goto done;
     const section_t *t = &e.sections[e.text];

@@ -43,6 +43,7 @@ void rbpf_tool_image_free(rbpf_tool_image_t *image)
     for (size_t i = 0; i < image->function_count; i++)
         free(image->functions[i].name);
     free(image->functions);
+    free(image->relocs);
     rbpf_tool_buf_free(&image->data);
     rbpf_tool_buf_free(&image->rodata);
     rbpf_tool_buf_free(&image->text);
@@ -63,6 +64,12 @@ static uint8_t *second_slots(const rbpf_tool_buf_t *text)
         if (rbpf_tool_two_slot(text->data[i * RBPF_INSN_SIZE]))
             second[i + 1] = 1;
     return second;
+}
+
+static int compare_relocs(const void *a, const void *b)
+{
+    const rbpf_tool_reloc_t *x = a, *y = b;
+    return x->at < y->at ? -1 : x->at > y->at;
 }
 
 int rbpf_tool_image_write(const rbpf_tool_image_t *image, rbpf_tool_buf_t *out,
@@ -138,6 +145,31 @@ int rbpf_tool_image_write(const rbpf_tool_image_t *image, rbpf_tool_buf_t *out,
         rbpf_tool_buf_put_u16(out, 0);
         rbpf_tool_buf_put_u16(out, (uint16_t)image->functions[i].offset);
     }
+    if (image->reloc_count) {
+        rbpf_tool_reloc_t *sorted = malloc(image->reloc_count * sizeof *sorted);
+        if (!sorted) {
+            fprintf(stderr, "rbpf: error: out of memory\n");
+            exit(1);
+        }
+        memcpy(sorted, image->relocs, image->reloc_count * sizeof *sorted);
+        qsort(sorted, image->reloc_count, sizeof *sorted, compare_relocs);
+        for (size_t i = 0; i < image->reloc_count; i++)
+            if ((uint64_t)sorted[i].at + 8 > image->data.length ||
+                (i > 0 && sorted[i].at < sorted[i - 1].at + 8)) {
+                rbpf_tool_fail(err, "relocation at data offset %u overlaps another or runs past "
+                                    "data (%zu bytes)",
+                               (unsigned)sorted[i].at, image->data.length);
+                free(sorted);
+                goto done;
+            }
+        rbpf_tool_set_u32(out->data + 8, image->flags | RBPF_FLAG_RELOCATIONS);
+        rbpf_tool_buf_put_u32(out, (uint32_t)image->reloc_count);
+        for (size_t i = 0; i < image->reloc_count; i++) {
+            rbpf_tool_buf_put_u32(out, sorted[i].at);
+            rbpf_tool_buf_put_u32(out, sorted[i].target);
+        }
+        free(sorted);
+    }
     result = 0;
 done:
     free(second);
@@ -155,6 +187,53 @@ static int compare_keys(const void *a, const void *b)
 {
     const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
+}
+
+/* The relocation table at byte `at` (the end of the function table), with
+ * the loader's checks and their reasons. */
+static int read_relocations(const uint8_t *blob, size_t size, uint64_t at,
+                            rbpf_tool_container_t *c, rbpf_tool_error_t *err)
+{
+    if (at + 4 > size)
+        return rbpf_tool_fail(err, "container truncated: the relocation count at byte %llu "
+                                   "runs past the end (%zu bytes)",
+                              (unsigned long long)at, size);
+    c->relocation_count = rbpf_tool_get_u32(blob + at);
+    c->relocations = blob + at + 4;
+    if (at + 4 + (uint64_t)c->relocation_count * RBPF_RELOCATION_ENTRY_SIZE > size)
+        return rbpf_tool_fail(err,
+                              "container truncated: %u relocations at byte %llu need %llu bytes, "
+                              "the file has %zu",
+                              c->relocation_count, (unsigned long long)at + 4,
+                              (unsigned long long)at + 4 +
+                                  (uint64_t)c->relocation_count * RBPF_RELOCATION_ENTRY_SIZE,
+                              size);
+    uint64_t next = 0;
+    for (uint32_t i = 0; i < c->relocation_count; i++) {
+        const uint8_t *e = c->relocations + (size_t)i * RBPF_RELOCATION_ENTRY_SIZE;
+        uint32_t place = rbpf_tool_get_u32(e), target = rbpf_tool_get_u32(e + 4);
+        uint32_t base = target >> 24, offset = target & 0xffffff;
+        unsigned long long byte = (unsigned long long)at + 4 + (unsigned long long)i * 8;
+        if ((uint64_t)place + 8 > c->data_len)
+            return rbpf_tool_fail(err, "relocation %u (byte %llu): place data+%u is not 8 bytes "
+                                       "inside data (%u bytes)",
+                                  i, byte, place, c->data_len);
+        if (place < next)
+            return rbpf_tool_fail(err, "relocation %u (byte %llu): place data+%u overlaps the "
+                                       "one before, or comes before it",
+                                  i, byte, place);
+        if (base != RBPF_RELOC_RAM && base != RBPF_RELOC_RODATA)
+            return rbpf_tool_fail(err, "relocation %u (byte %llu): unknown base %u", i, byte,
+                                  base);
+        uint64_t limit = base == RBPF_RELOC_RAM ? (uint64_t)c->data_len + c->bss_len : c->rodata_len;
+        if (offset > limit || (base == RBPF_RELOC_RODATA && limit == 0))
+            return rbpf_tool_fail(err, "relocation %u (byte %llu): target %s+%u is outside it "
+                                       "(%llu bytes)",
+                                  i, byte, base == RBPF_RELOC_RAM ? "data" : "rodata", offset,
+                                  (unsigned long long)limit);
+        next = (uint64_t)place + 8;
+    }
+    return 0;
 }
 
 int rbpf_tool_container_read(const uint8_t *blob, size_t size, rbpf_tool_container_t *c,
@@ -221,6 +300,8 @@ int rbpf_tool_container_read(const uint8_t *blob, size_t size, rbpf_tool_contain
                                   "text (%u bytes)",
                                   i, offset, c->text_len);
     }
+    if ((c->flags & RBPF_FLAG_RELOCATIONS) && read_relocations(blob, size, pos, c, err))
+        return -1;
     if (c->function_count) {
         c->by_offset = malloc((size_t)c->function_count * sizeof *c->by_offset);
         if (!c->by_offset) {
@@ -315,6 +396,16 @@ int rbpf_tool_dump(FILE *out, const uint8_t *blob, size_t size, const rbpf_tool_
     hex_rows(out, c.data, c.data_len);
     fprintf(out, "\nrodata:\n");
     hex_rows(out, c.rodata, c.rodata_len);
+    if (c.flags & RBPF_FLAG_RELOCATIONS) {
+        /* only containers with pointers in data have this (Sming's have not) */
+        fprintf(out, "\nrelocations:\n");
+        for (uint32_t i = 0; i < c.relocation_count; i++) {
+            const uint8_t *e = c.relocations + (size_t)i * RBPF_RELOCATION_ENTRY_SIZE;
+            uint32_t target = rbpf_tool_get_u32(e + 4);
+            fprintf(out, "\tdata+0x%x = &%s+0x%x\n", rbpf_tool_get_u32(e),
+                    target >> 24 == RBPF_RELOC_RAM ? "data" : "rodata", target & 0xffffff);
+        }
+    }
     fprintf(out, "\ntext:\n");
 
     rbpf_tool_dump_context_t ctx = {c.rodata, c.rodata_len, c.functions, c.function_count, names,

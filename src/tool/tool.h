@@ -187,9 +187,19 @@ typedef struct rbpf_tool_function {
     uint32_t offset; /* byte offset in text */
 } rbpf_tool_function_t;
 
+/* A relocation: the u64 at data offset `at` is set, at VM set-up, to the
+ * address of `target` (its top byte the base, RBPF_RELOC_RAM or
+ * RBPF_RELOC_RODATA, the low 24 bits the offset in it). */
+typedef struct rbpf_tool_reloc {
+    uint32_t at;
+    uint32_t target;
+} rbpf_tool_reloc_t;
+
 /* A container being built, or one read back for a dump. */
 typedef struct rbpf_tool_image {
     uint32_t flags;
+    rbpf_tool_reloc_t *relocs; /* any order; written sorted by place */
+    size_t reloc_count;
     rbpf_tool_buf_t data;
     uint32_t bss_len;
     rbpf_tool_buf_t rodata; /* function names are appended by rbpf_tool_image_write */
@@ -202,7 +212,8 @@ typedef struct rbpf_tool_image {
 void rbpf_tool_image_add_function(rbpf_tool_image_t *image, const char *name, uint32_t offset);
 
 /* Serialises the image: header, data, rodata (with the function names
- * appended, NUL-terminated), text, function table. Refuses what the format
+ * appended, NUL-terminated), text, function table, and when there are
+ * relocations the RBPF_FLAG_RELOCATIONS table (docs/format.md). Refuses what the format
  * cannot hold (a text past 64 KiB, names past 64 KiB of rodata) and what the
  * loader would refuse (a function starting outside the text or in the
  * second slot of a lddw). */
@@ -219,6 +230,8 @@ typedef struct rbpf_tool_container {
      * (a scan of the table per instruction hung on a 6 MB table). Owned:
      * rbpf_tool_container_free(). */
     uint64_t *by_offset;
+    const uint8_t *relocations; /* entries of 8 bytes, with RBPF_FLAG_RELOCATIONS */
+    uint32_t relocation_count;
 } rbpf_tool_container_t;
 
 /* Parses a container blob with every length and offset checked, without

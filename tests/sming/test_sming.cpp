@@ -261,6 +261,7 @@ void testErrorTable()
         {RBPF_ERR_ALIGNMENT, -100},
         {RBPF_ERR_TOO_SMALL, -100},
         {RBPF_ERR_UNSUPPORTED, -100},
+        {RBPF_ERR_BAD_RELOCATION, -5},
     };
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
         CHECK_EQ(rBPF::smingError(table[i].rbpf), table[i].sming);

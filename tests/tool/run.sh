@@ -687,8 +687,36 @@ EOF
         "undefined symbol 'elsewhere'"
     gen_refuses undeffn 'int faraway(int);\nint use(int x) { return faraway(x); }\n' \
         "undefined function 'faraway'"
-    gen_refuses ptr 'const char *message = "hi";\nchar get(void) { return message[0]; }\n' \
-        "relocation in section '\.data' against symbol '.*'"
+    # Pointers in initialised data become a relocation table (the header's
+    # flag 0x100); a container without them has neither.
+    printf 'const char *message = "hi";\nchar get(void) { return message[1]; }\n' >"$T/ptr.c"
+    check_ok "$RBPF" build -o "$T/ptr.bin" "$T/ptr.c"
+    check_output "0x69" "$RBPF" run "$T/ptr.bin"
+    "$RBPF" dump "$T/ptr.bin" >"$T/out"
+    grep -q '^flags:	0x100$' "$T/out" && grep -q '^relocations:$' "$T/out" &&
+        grep -qE '^	data\+0x0 = &rodata\+0x0$' "$T/out" && ok || bad "dump of ptr.bin: $(head -c 400 "$T/out")"
+    [ "$(le_number "$T/inc-gen.bin" 4 8)" = 0 ] && ! grep -q relocations "$T/dump.txt" && ok ||
+        bad "a container without pointers has the relocation flag or table"
+    gen_refuses fnptrdata 'static int f(int x) { return x; }\nint (*fp)(int) = f;\nint get(void) { return fp != 0; }\n' \
+        "pointer to '.*' in \.text at \.data\+0x0: function pointers are not supported"
+    gen_refuses outside 'int arr[2];\nint *p = &arr[5];\nint get(void) { return *p; }\n' \
+        "pointer at \.data\+0x0 to '.*' \+ 20 points outside section '\.bss' \(8 bytes\)"
+    printf '\t.data\n\t.globl w\nw:\n\t.long x\n\t.text\n\t.globl get\n\t.type get,@function\nget:\n\tr0 = 0\n\texit\n\t.bss\nx:\n\t.quad 0\n' >"$T/abs32.s"
+    "$CLANG" -target bpf -c -o "$T/abs32.o" "$T/abs32.s"
+    check_error 2 "abs32.o: relocation type [34] against '.*' at \.data\+0x0: only 64-bit pointers \(R_BPF_64_ABS64\) can be set in data" \
+        "$RBPF" gen "$T/abs32.o"
+    # A corrupt relocation table: the tool's readers and the loader refuse
+    # it, naming the entry by its byte offset.
+    size=$(wc -c <"$T/ptr.bin")
+    cp "$T/ptr.bin" "$T/badrel.bin"
+    patch "$T/badrel.bin" $((size - 8)) 09000000 # place data+9: past the 8 bytes of data
+    check_error 2 "badrel.bin: relocation 0 \(byte $((size - 8))\): place data\+9 is not 8 bytes inside data" "$RBPF" dump "$T/badrel.bin"
+    cp "$T/ptr.bin" "$T/badrel2.bin"
+    patch "$T/badrel2.bin" $((size - 1)) 07 # base 7
+    check_error 2 "badrel2.bin: relocation 0 \(byte $((size - 8))\): unknown base 7" "$RBPF" verify "$T/badrel2.bin"
+    cp "$T/ptr.bin" "$T/badrel3.bin"
+    patch "$T/badrel3.bin" $((size - 12)) 02000000 # count 2: the table runs past the end
+    check_error 2 "badrel3.bin: container truncated: 2 relocations" "$RBPF" run "$T/badrel3.bin"
     gen_refuses fnptr 'static int f(int x) { return x; }\nint (*get(void))(int) { return f; }\n' \
         "function pointers are not supported"
     # Hostile objects: section headers past the end, a bad section count,

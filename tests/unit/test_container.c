@@ -349,13 +349,109 @@ static void sections_at_run_time(void **state)
     assert_int_equal(rbpf_vm_init(&unit_vm, &unit_prog, &unit_config, ram, 15), RBPF_ERR_TOO_SMALL);
 }
 
+/* A container whose data holds pointers: data[0] = &data[16] (RAM + 16),
+ * data[8] = &rodata[2], data[16] = 77, data[24] = &bss[0] (RAM + 32). The
+ * text returns *(*(u64 *)(data + slot)) for slot = ctx[0]: 77 through the
+ * first pointer, the byte 'c' of rodata "abcd" through the second. */
+static const uint8_t reloc_text[] = {
+    LDX(LDXDW, 2, 1, 0), INSN(RBPF_OPC_LDDWD, 1, 0, 0, 0), INSN(0, 0, 0, 0, 0),
+    OPX(ADD64_X, 1, 2), LDX(LDXDW, 1, 1, 0), LDX(LDXDW, 0, 1, 0), EXIT,
+};
+
+/* Builds it with `count` relocation entries (pairs of u32) after the table. */
+static size_t build_relocated(const uint32_t *entries, uint32_t count)
+{
+    static const uint8_t data[32] = {[16] = 77};
+    static const char rodata[] = "abcd\0main";
+    static const fn_t fn = {5, 0, 0};
+    size_t at = build(blob, data, sizeof(data), 8, rodata, sizeof(rodata), reloc_text,
+                      sizeof(reloc_text), &fn, 1);
+    uint32_t i;
+    put32(blob + 8, RBPF_FLAG_RELOCATIONS);
+    put32(blob + at, count);
+    for (i = 0; i < 2 * count; i++)
+        put32(blob + at + 4 + 4 * i, entries[i]);
+    return at + 4 + 8 * (size_t)count;
+}
+
+static void relocations(void **state)
+{
+    static const uint32_t good[] = {0, 16, 8, (RBPF_RELOC_RODATA << 24) | 2, 24, 32};
+    uint64_t ram[5], r0 = 0, ctx = 0, table_at;
+    size_t size;
+    (void)state;
+    unit_reset();
+    size = build_relocated(good, 3);
+    assert_int_equal(rbpf_load(&unit_prog, blob, size, &unit_config), RBPF_OK);
+    assert_int_equal(unit_prog.relocation_count, 3);
+    assert_int_equal(rbpf_vm_init(&unit_vm, &unit_prog, &unit_config, ram, sizeof(ram)), RBPF_OK);
+    assert_int_equal(ram[0], (uintptr_t)&ram[2]);
+    assert_int_equal(ram[1], (uintptr_t)(unit_prog.rodata + 2));
+    assert_int_equal(ram[3], (uintptr_t)&ram[4]);
+    assert_int_equal(rbpf_vm_run(&unit_vm, 0, &ctx, sizeof(ctx), &r0), RBPF_OK);
+    assert_int_equal(r0, 77);
+    /* the rodata pointer: an 8-byte load of "cd\0main" */
+    ctx = 8;
+    assert_int_equal(rbpf_vm_run(&unit_vm, 0, &ctx, sizeof(ctx), &r0), RBPF_OK);
+    assert_int_equal(r0 & 0xffff, 'c' | 'd' << 8);
+    /* set up again: the pointers are re-applied to the new RAM */
+    {
+        uint64_t ram2[5];
+        assert_int_equal(rbpf_vm_init(&unit_vm, &unit_prog, &unit_config, ram2, sizeof(ram2)),
+                         RBPF_OK);
+        assert_int_equal(ram2[0], (uintptr_t)&ram2[2]);
+    }
+    /* no flag: the table is bytes after the end */
+    put32(blob + 8, 0);
+    assert_int_equal(rbpf_container_parse(&unit_prog, blob, size), RBPF_ERR_BAD_LENGTH);
+    /* the count or the entries cut off */
+    size = build_relocated(good, 3);
+    table_at = size - 4 - 24;
+    assert_int_equal(rbpf_container_parse(&unit_prog, blob, (size_t)table_at + 2),
+                     RBPF_ERR_TRUNCATED);
+    assert_int_equal(unit_prog.error_at, table_at);
+    assert_int_equal(rbpf_container_parse(&unit_prog, blob, size - 1), RBPF_ERR_TRUNCATED);
+    assert_int_equal(unit_prog.error_at, table_at);
+    put32(blob + table_at, 0xffffffffu);
+    assert_int_equal(rbpf_container_parse(&unit_prog, blob, size), RBPF_ERR_TRUNCATED);
+    /* each bad entry is named by its byte offset */
+    {
+        static const struct {
+            uint32_t at, target;
+        } bad[] = {
+            {25, 0},                               /* place runs past data (32 bytes) */
+            {0xfffffffcu, 0},                      /* place far outside, no wrap */
+            {8, 0},                                /* overlaps the entry before (at 8) */
+            {12, 0},                               /* overlaps it partly */
+            {16, 41},                              /* RAM target past data + bss (40) */
+            {16, (RBPF_RELOC_RODATA << 24) | 11},  /* rodata target past its 10 bytes */
+            {16, 2u << 24},                        /* unknown base */
+            {16, 0xff000000u},
+        };
+        size_t i;
+        for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+            uint32_t entries[] = {8, 0, bad[i].at, bad[i].target};
+            size = build_relocated(entries, 2);
+            assert_int_equal(rbpf_container_parse(&unit_prog, blob, size),
+                             RBPF_ERR_BAD_RELOCATION);
+            assert_int_equal(unit_prog.error_at, size - 8);
+        }
+        /* the edges that are fine: the last 8 bytes of data, one past the end */
+        {
+            uint32_t entries[] = {8, 0, 24, 40};
+            size = build_relocated(entries, 2);
+            assert_int_equal(rbpf_container_parse(&unit_prog, blob, size), RBPF_OK);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(tiny_runs),     cmocka_unit_test(functions),
         cmocka_unit_test(header_checks), cmocka_unit_test(lying_lengths),
         cmocka_unit_test(function_table), cmocka_unit_test(function_table_linear),
-        cmocka_unit_test(sections_at_run_time),
+        cmocka_unit_test(sections_at_run_time), cmocka_unit_test(relocations),
     };
     unit_reset();
     return cmocka_run_group_tests_name("container", tests, NULL, NULL);

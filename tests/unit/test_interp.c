@@ -634,7 +634,7 @@ static void errors(void **state)
 {
     int e;
     (void)state;
-    for (e = 0; e >= RBPF_ERR_UNSUPPORTED; e--) {
+    for (e = 0; e >= RBPF_ERR_BAD_RELOCATION; e--) {
         const char *name = rbpf_error_name(e), *text = rbpf_strerror(e);
         assert_non_null(name);
         assert_non_null(text);
@@ -647,7 +647,8 @@ static void errors(void **state)
     assert_string_equal(rbpf_error_name(RBPF_ERR_TOO_SMALL), "RBPF_ERR_TOO_SMALL");
     assert_string_equal(rbpf_error_name(1), "RBPF_ERR_UNKNOWN");
     assert_string_equal(rbpf_error_name(RBPF_ERR_UNSUPPORTED), "RBPF_ERR_UNSUPPORTED");
-    assert_string_equal(rbpf_error_name(RBPF_ERR_UNSUPPORTED - 1), "RBPF_ERR_UNKNOWN");
+    assert_string_equal(rbpf_error_name(RBPF_ERR_BAD_RELOCATION), "RBPF_ERR_BAD_RELOCATION");
+    assert_string_equal(rbpf_error_name(RBPF_ERR_BAD_RELOCATION - 1), "RBPF_ERR_UNKNOWN");
 #if RBPF_ENABLE_ERROR_TEXT
     assert_string_equal(rbpf_strerror(RBPF_ERR_BUDGET), "instruction budget exhausted");
     assert_string_equal(rbpf_strerror(-100), "unknown error");
