@@ -65,3 +65,42 @@ $(foreach v,$(ENGINES_VARIANTS),$(eval $(call engines_rules,$(v))))
 test-engines: $(ENGINES_VARIANTS:%=test-engines-%)
 
 TEST_TARGETS += test-engines
+
+# The cross-build differential (tests/diff/digest.c): the same seeds through
+# the 64- and 32-bit, -O2 and -Os, computed-goto and switch builds, each
+# printing one digest per case (its run and runs with budgets stopping it
+# early, every engine of the build agreeing) and checking that budgets are
+# self-consistent; every build's lines must equal the host build's.
+#   make test-builds [BUILDS_SEEDS=N]
+BUILDS_VARIANTS := host switch compact $(if $(HAVE_M32),m32 m32-switch m32-compact)
+BUILDS_SEEDS ?= 1500
+
+# $(call builds_rules,VARIANT)
+define builds_rules
+$(BUILD)/$(1)/tests/diff/digest: $(BUILD)/$(1)/tests/diff/digest.o \
+        $(DIFF_SRCS:%.c=$(BUILD)/$(1)/%.o) $(LIB_SRCS:%.c=$(BUILD)/$(1)/%.o)
+	$$(CC) $$(VLDFLAGS_$(1)) $$^ -o $$@
+
+$(BUILD)/$(1)/tests/diff/digests.txt: $(BUILD)/$(1)/tests/diff/digest FORCE
+	@$$< $(BUILDS_SEEDS) >$$@ 2>$$@.log || { cat $$@.log; exit 1; }
+	@echo "== $(1): $$$$(cat $$@.log)"
+endef
+$(foreach v,$(BUILDS_VARIANTS),$(eval $(call builds_rules,$(v))))
+
+.PHONY: test-builds FORCE
+FORCE:
+test-builds: $(BUILDS_VARIANTS:%=$(BUILD)/%/tests/diff/digests.txt)
+	@for v in $(BUILDS_VARIANTS); do \
+	    if ! cmp -s $(BUILD)/host/tests/diff/digests.txt $(BUILD)/$$v/tests/diff/digests.txt; then \
+	        seed=$$(diff $(BUILD)/host/tests/diff/digests.txt $(BUILD)/$$v/tests/diff/digests.txt | \
+	                sed -n 's/^< \([0-9]*\) .*/\1/p' | head -1); \
+	        echo "test-builds: $$v differs from host, first at seed $$seed (replay: build/<variant>/tests/diff/test_progen --show $$seed)"; \
+	        exit 1; \
+	    fi; \
+	done
+	@echo "test-builds: $(BUILDS_SEEDS) cases give the same digests in $(BUILDS_VARIANTS)"
+ifeq ($(HAVE_M32),)
+	@echo "test-builds: 32-bit builds skipped ($(CC) -m32 does not link; install gcc-multilib)"
+endif
+
+TEST_TARGETS += test-builds

@@ -169,6 +169,56 @@ int observe_run(observe_t *o, const rbpf_program_t *prog, const progen_case_t *c
     return o->rc;
 }
 
+/* Each engine's prepared form: at most 4 words per instruction slot (a
+ * JIT's code takes more than the 8 bytes of the instruction). */
+static uint64_t prepared[RBPF_ENGINE_COUNT][4u * PROGEN_INSN_MAX];
+
+int observe_prepare(rbpf_program_t *copy, const rbpf_program_t *prog, int engine)
+{
+    size_t need;
+    int rc;
+    if (engine < 0 || engine >= RBPF_ENGINE_COUNT)
+        return RBPF_ERR_ARGUMENT;
+    *copy = *prog;
+    rc = rbpf_prepare_size(copy, engine, &need);
+    if (rc != RBPF_OK)
+        return rc;
+    if (need > sizeof prepared[engine])
+        return RBPF_ERR_TOO_SMALL;
+    return rbpf_prepare(copy, engine, prepared[engine], sizeof prepared[engine]);
+}
+
+int observe_follows(const rbpf_program_t *prog, uint32_t from, uint32_t to)
+{
+    const uint32_t count = prog->text_len / RBPF_INSN_SIZE;
+    const uint8_t *p;
+    unsigned op, cls;
+    uint32_t i;
+    if (from >= count || to >= count)
+        return 0;
+    p = prog->text + (size_t)from * RBPF_INSN_SIZE;
+    op = p[0];
+    cls = op & 7u;
+    if (op == RBPF_OPC_EXIT) { /* a return: after some local call */
+        for (i = 0; i + 1 < count; i++) {
+            const uint8_t *q = prog->text + (size_t)i * RBPF_INSN_SIZE;
+            if (q[0] == RBPF_OPC_CALL && RBPF_INSN_SRC(q) == RBPF_CALL_LOCAL && to == i + 1)
+                return 1;
+        }
+        return 0;
+    }
+    if (op == RBPF_OPC_CALL && RBPF_INSN_SRC(p) == RBPF_CALL_LOCAL)
+        return (int64_t)to == (int64_t)from + 1 + RBPF_INSN_IMM(p);
+    if (op == RBPF_OPC_JA32)
+        return (int64_t)to == (int64_t)from + 1 + RBPF_INSN_IMM(p);
+    if (op == RBPF_OPC_JA)
+        return (int64_t)to == (int64_t)from + 1 + RBPF_INSN_OFF(p);
+    if ((cls == RBPF_CLS_JMP || cls == RBPF_CLS_JMP32) && op != RBPF_OPC_CALL &&
+        (int64_t)to == (int64_t)from + 1 + RBPF_INSN_OFF(p))
+        return 1;
+    return to == from + (rbpf_two_slot_(op) ? 2u : 1u);
+}
+
 /* ---- Compare, digest, print ----------------------------------------------------- */
 /* Compares bytes [from, n) of a and b. */
 static int differ_bytes(const char *name, const uint8_t *a, const uint8_t *b, uint32_t from,

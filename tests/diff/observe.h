@@ -65,6 +65,18 @@ int observe_load(rbpf_program_t *prog, const progen_case_t *c);
 int observe_run(observe_t *o, const rbpf_program_t *prog, const progen_case_t *c,
                 uint32_t budget);
 
+/* Copies `prog` (from observe_load) into *copy and prepares the copy for
+ * `engine` in a buffer of observe's own (one per engine, reused by the next
+ * call for that engine). RBPF_OK, or why not (RBPF_ERR_UNSUPPORTED when the
+ * engine is not in this build, RBPF_ERR_TOO_SMALL beyond the buffer). */
+int observe_prepare(rbpf_program_t *copy, const rbpf_program_t *prog, int engine);
+
+/* 1 when instruction `to` of a verified program can run right after
+ * instruction `from`: the next one (two slots after a lddw), a jump's or a
+ * local call's target, or, after an exit, the instruction after some local
+ * call. For checking where budget-stopped runs stop. */
+int observe_follows(const rbpf_program_t *prog, uint32_t from, uint32_t to);
+
 /* 0 when a and b are the same; else 1, with the first difference in `what`
  * ("r0: 0x5 against 0x7", "stack byte 4088: 0x00 against 0x2a"). */
 int observe_compare(const observe_t *a, const observe_t *b, char *what, size_t size);
