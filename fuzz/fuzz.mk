@@ -11,7 +11,10 @@
 # (rbpf_load_raw, run), elf (rbpf_tool_gen, then the container checks), asm
 # (asm, disasm, asm again: byte-identical), engines (the input as bytecode and
 # as the seed of a generated program, run on every engine compiled in: all
-# observables equal to the interpreter's; its seeds are raw's). Built with $(FUZZ_CC) and
+# observables equal to the interpreter's; its seeds are raw's), builds (a
+# generated program run by three builds linked into one binary, fast, -Os
+# and switch, with budgets from the input: all observables equal, budget
+# stops self-consistent; 32 seeds). Built with $(FUZZ_CC) and
 # -fsanitize=fuzzer,address,undefined; the library and tool library are
 # compiled again with the fuzzer's instrumentation under $(FUZZ_DIR)/obj-O*.
 # Seeds are generated at run time under $(FUZZ_DIR)/seeds (fuzz/seeds.c: the
@@ -23,7 +26,7 @@
 FUZZ_CC ?= $(CLANG)
 FUZZ_SECONDS ?= 60
 FUZZ_DIR := $(BUILD)/fuzz
-FUZZ_HARNESSES := container raw elf asm engines
+FUZZ_HARNESSES := container raw elf asm engines builds
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS := $(COMMON_CFLAGS) -Itests/escape -Itests/diff -Ifuzz -g $(FUZZ_SAN)
 FUZZ_BINS := $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/fuzz_%)
@@ -36,6 +39,7 @@ FUZZ_OPT_raw := -Os
 FUZZ_OPT_elf := -O1
 FUZZ_OPT_asm := -O1
 FUZZ_OPT_engines := -O1
+FUZZ_OPT_builds := -O1
 FUZZ_SEEDS := $(FUZZ_DIR)/seeds
 FUZZ_ELF_SEED_FLAGS := O1-v2 O2-v2 O2-v3 Os-v3 O2-v1
 FUZZ_SAMPLE_SRCS := $(wildcard samples/*/container/*.c)
@@ -65,6 +69,27 @@ $(FUZZ_DIR)/fuzz_$(1): fuzz/fuzz_$(1).c $(addprefix $(FUZZ_DIR)/obj$(FUZZ_OPT_$(
 endef
 $(foreach h,$(FUZZ_HARNESSES),$(eval $(call fuzz_harness_rule,$(h))))
 
+# fuzz_builds links the library and the observer twice more, built for
+# size (-Os: the compact layout) and with switch dispatch, each set made one
+# object whose rbpf_* and observe_* symbols get the set's prefix
+# (compact_rbpf_vm_run), so that one process runs three builds.
+FUZZ_SET_SRCS := $(LIB_SRCS) tests/diff/observe.c
+FUZZ_SET_FLAGS_compact := -Os
+FUZZ_SET_FLAGS_switch := -O1 -DRBPF_USE_COMPUTED_GOTO=0
+define fuzz_set_rules
+.PRECIOUS: $(FUZZ_DIR)/set-$(1)/%.o
+$(FUZZ_DIR)/set-$(1)/%.o: %.c
+	@mkdir -p $$(@D)
+	$$(FUZZ_CC) $$(FUZZ_CFLAGS) $(FUZZ_SET_FLAGS_$(1)) -fsanitize=fuzzer-no-link -MMD -MP -c $$< -o $$@
+
+$(FUZZ_DIR)/set-$(1).o: $(FUZZ_SET_SRCS:%.c=$(FUZZ_DIR)/set-$(1)/%.o)
+	$$(FUZZ_CC) -r -nostdlib $$^ -o $$@.whole
+	nm --defined-only -g $$@.whole | awk '$$$$3 ~ /(rbpf|observe)_/ { print $$$$3, "$(1)_" $$$$3 }' >$$@.syms
+	objcopy --redefine-syms=$$@.syms $$@.whole $$@
+endef
+$(foreach s,compact switch,$(eval $(call fuzz_set_rules,$(s))))
+$(FUZZ_DIR)/fuzz_builds: $(FUZZ_DIR)/set-compact.o $(FUZZ_DIR)/set-switch.o
+
 $(FUZZ_DIR)/seeds-gen: fuzz/seeds.c $(BUILD)/host/tests/escape/sandbox.o $(BUILD)/host/librbpftool.a \
         $(BUILD)/host/librbpf.a
 	@mkdir -p $(@D)
@@ -92,6 +117,10 @@ $(FUZZ_SEEDS)/.done: $(FUZZ_DIR)/seeds-gen $(FUZZ_ELF_SEEDS)
 	@mkdir -p $(FUZZ_SEEDS)
 	$(FUZZ_DIR)/seeds-gen $(RBPF_CONFORMANCE_DIR) $(FUZZ_SEEDS) $(FUZZ_ELF_SEEDS)
 	@mkdir -p $(FUZZ_SEEDS)/engines && cp $(FUZZ_SEEDS)/raw/* $(FUZZ_SEEDS)/engines/
+	@# builds: seeds 1..32, every feature, four consecutive budgets from 1
+	@mkdir -p $(FUZZ_SEEDS)/builds && for i in $$(seq 1 32); do \
+	    printf "\\$$(printf %03o $$i)\\000\\000\\000\\000\\000\\000\\000\\017\\000\\000\\377\\000\\377\\000\\377\\000" \
+	        >$(FUZZ_SEEDS)/builds/seed-$$i; done
 	@touch $@
 
 # Coverage builds: no sanitizers, so the counts are the code's own.
