@@ -34,10 +34,39 @@ typedef struct slot {
 
 typedef char rbpf_slot_is_8_bytes_[sizeof(slot_t) == RBPF_INSN_SIZE ? 1 : -1];
 
-/* Handler numbers: 0 is the exact-mode check, 1 refuses, then one per ISA row. */
-enum { H_EXACT = 0, H_ILLEGAL = 1, H_COUNT = RBPF_OPROW_COUNT + 2 };
+/* Pairs fused into one handler: `mov dst, src` followed by `dst op= x` of
+ * the same width becomes dst = src op x (clang writes three-operand
+ * arithmetic that way). The first slot gets the fused handler and the
+ * second operand (k: the immediate, or the register for _X); the second
+ * slot keeps its own handler, for jumps to it and for exact mode, which
+ * runs the first slot as the plain mov. Neither instruction can fault. */
+#define FUSABLE_(X) X(ADD) X(SUB) X(MUL) X(OR) X(AND) X(XOR) X(LSH) X(RSH)
+
+/* Handler numbers: 0 is the exact-mode check, 1 refuses, then one per ISA
+ * row, then the fused pairs (64-bit ones first). */
+enum {
+    H_EXACT = 0,
+    H_ILLEGAL = 1,
+    H_ROWS_END = RBPF_OPROW_COUNT + 2,
+    H_FUSED64 = H_ROWS_END,
+#define FUSED64_ENUM_(NAME) H_F_##NAME##64_K, H_F_##NAME##64_X,
+#define FUSED32_ENUM_(NAME) H_F_##NAME##32_K, H_F_##NAME##32_X,
+    H_FUSED64_BEFORE_ = H_FUSED64 - 1,
+    FUSABLE_(FUSED64_ENUM_)
+    H_FUSED32,
+    H_FUSED32_BEFORE_ = H_FUSED32 - 1,
+    FUSABLE_(FUSED32_ENUM_)
+    H_COUNT
+#undef FUSED64_ENUM_
+#undef FUSED32_ENUM_
+};
 #define H_ROW_(name) (RBPF_OPROW_##name + 2)
 typedef char rbpf_handlers_fit_byte_[H_COUNT <= 256 ? 1 : -1];
+
+/* The handler a slot runs as in exact mode: a fused pair's is the mov. */
+#define UNFUSED_(h)                                                               \
+    ((h) < H_FUSED64 ? (h) : (h) < H_FUSED32 ? (unsigned)H_ROW_(MOV64_X)          \
+                                             : (unsigned)H_ROW_(MOV32_X))
 
 /* ---- Translation --------------------------------------------------------- */
 
@@ -50,12 +79,12 @@ static const uint8_t first_row[256] = {
 };
 
 /* Per handler: the row's form and selector value. */
-static const uint8_t row_form[H_COUNT] = {
+static const uint8_t row_form[H_ROWS_END] = {
 #define FORM_OF_(name, opcode, form, sel, once, feature, mnemonic) [H_ROW_(name)] = RBPF_FORM_##form,
     RBPF_ISA(FORM_OF_)
 #undef FORM_OF_
 };
-static const uint8_t row_sel[H_COUNT] = {
+static const uint8_t row_sel[H_ROWS_END] = {
 #define SEL_OF_(name, opcode, form, sel, once, feature, mnemonic) [H_ROW_(name)] = (uint8_t)(sel),
     RBPF_ISA(SEL_OF_)
 #undef SEL_OF_
@@ -109,6 +138,27 @@ static unsigned row_of(const uint8_t *p, unsigned h)
     return H_ILLEGAL; /* not verified code */
 }
 
+/* The fused handler for `mov` (handler `mov`) followed by the op of
+ * handler `op`; 0 when the pair does not fuse. */
+static unsigned fused_of(unsigned mov, unsigned op)
+{
+#define FUSED64_CASE_(NAME)                                                  \
+    case H_ROW_(NAME##64_K): return mov == H_ROW_(MOV64_X) ? H_F_##NAME##64_K : 0; \
+    case H_ROW_(NAME##64_X): return mov == H_ROW_(MOV64_X) ? H_F_##NAME##64_X : 0;
+#define FUSED32_CASE_(NAME)                                                  \
+    case H_ROW_(NAME##32_K): return mov == H_ROW_(MOV32_X) ? H_F_##NAME##32_K : 0; \
+    case H_ROW_(NAME##32_X): return mov == H_ROW_(MOV32_X) ? H_F_##NAME##32_X : 0;
+    switch (op) {
+        FUSABLE_(FUSED64_CASE_)
+#if RBPF_ENABLE_ALU32
+        FUSABLE_(FUSED32_CASE_)
+#endif
+    default: return 0;
+    }
+#undef FUSED64_CASE_
+#undef FUSED32_CASE_
+}
+
 int rbpf_threaded_translate_(rbpf_program_t *prog, void *buffer, size_t size)
 {
     slot_t *s = (slot_t *)buffer;
@@ -142,6 +192,17 @@ int rbpf_threaded_translate_(rbpf_program_t *prog, void *buffer, size_t size)
             s->k = RBPF_INSN_IMM(p + RBPF_INSN_SIZE);
         }
     }
+    /* Fuse `mov d, s; d op= x` pairs (x not d itself, which the mov changes). */
+    s = (slot_t *)buffer;
+    for (i = 0; i + 1 < count; i++) {
+        const unsigned f = fused_of(s[i].handler, s[i + 1].handler);
+        const int x_is_register = f != 0 && (f - H_FUSED64) % 2 == 1;
+        if (f != 0 && s[i + 1].dst == s[i].dst &&
+            !(x_is_register && s[i + 1].aux == (int16_t)s[i].dst)) {
+            s[i].handler = (uint8_t)f;
+            s[i].k = x_is_register ? s[i + 1].aux : s[i + 1].k;
+        }
+    }
     return RBPF_OK;
 }
 
@@ -158,9 +219,11 @@ int rbpf_threaded_translate_(rbpf_program_t *prog, void *buffer, size_t size)
 #define MORE_ENTRY_ATOMIC(name)
 #define GOTO_ 1
 #define OP(name) L_##name:
+#define OP_FUSED(name) L_F_##name:
 #else
 #define GOTO_ 0
 #define OP(name) case H_ROW_(name):
+#define OP_FUSED(name) case H_F_##name:
 #endif
 
 #define R(n) regs[n]
@@ -302,10 +365,19 @@ int rbpf_threaded_run_(rbpf_vm_t *vm, uint32_t offset, uint64_t *r0)
                                  MORE_ONLY_##once(MORE_ENTRY_##form(name)))
         RBPF_ISA(TABLE_)
 #undef TABLE_
+#define FUSED64_TABLE_(NAME) [H_F_##NAME##64_K] = &&L_F_##NAME##64_K, [H_F_##NAME##64_X] = &&L_F_##NAME##64_X,
+#define FUSED32_TABLE_(NAME) [H_F_##NAME##32_K] = &&L_F_##NAME##32_K, [H_F_##NAME##32_X] = &&L_F_##NAME##32_X,
+        FUSABLE_(FUSED64_TABLE_)
+#if RBPF_ENABLE_ALU32
+        FUSABLE_(FUSED32_TABLE_)
+#endif
+#undef FUSED64_TABLE_
+#undef FUSED32_TABLE_
     };
-#if UINTPTR_MAX == 0xffffffffu
-    /* 32-bit cores: exact mode masks the handler number to 0 (H_EXACT),
-     * which costs less flash than a second table */
+#if UINTPTR_MAX == 0xffffffffu && defined(__OPTIMIZE_SIZE__)
+    /* 32-bit cores built for size: exact mode masks the handler number to
+     * 0 (H_EXACT), one instruction per dispatch instead of the flash of a
+     * second table */
     const void *const *table = fast_table;
     unsigned mask = 0xffu;
 #define SET_EXACT(on) (mask = (on) ? 0u : 0xffu)
@@ -381,11 +453,11 @@ L_exact:
     if (ip->handler == H_EXACT) /* never written by the translation */
         FAIL(RBPF_ERR_ILLEGAL_INSN);
 #if GOTO_
-    goto *fast_table[ip->handler];
+    goto *fast_table[UNFUSED_(ip->handler)];
 L_illegal:
     FAIL(RBPF_ERR_ILLEGAL_INSN);
 #else
-    h = ip->handler;
+    h = UNFUSED_(ip->handler);
     goto again;
     default:
         FAIL(RBPF_ERR_ILLEGAL_INSN);
@@ -431,6 +503,27 @@ L_illegal:
     OP(MOVSX16_64) { DST = rbpf_sext_(SRC, 16); NEXT(); }
     OP(MOVSX32_64) { DST = rbpf_sext_(SRC, 32); NEXT(); }
     OP(NEG64) { DST = 0 - DST; NEXT(); }
+
+    /* Fused `mov dst, src; dst op= x` pairs: two instructions, two slots. */
+#define F64_(NAME, B, EXPR) OP_FUSED(NAME) { const uint64_t a = SRC, b = (B); DST = (EXPR); ip += 2; DISPATCH(); }
+#define F32_(NAME, B, EXPR)                                                   \
+    OP_FUSED(NAME) {                                                          \
+        const uint32_t a = (uint32_t)SRC, b = (uint32_t)(B);                  \
+        DST = (uint32_t)(EXPR);                                               \
+        ip += 2;                                                              \
+        DISPATCH();                                                           \
+    }
+#define FUSED_(NAME, EXPR64, EXPR32)                                          \
+    F64_(NAME##64_K, K64, EXPR64) F64_(NAME##64_X, R(ip->k), EXPR64)        \
+    RBPF_IF_FEATURE(ALU32, F32_(NAME##32_K, K64, EXPR32) F32_(NAME##32_X, R(ip->k), EXPR32))
+    FUSED_(ADD, a + b, a + b)
+    FUSED_(SUB, a - b, a - b)
+    FUSED_(MUL, a * b, a * b)
+    FUSED_(OR, a | b, a | b)
+    FUSED_(AND, a & b, a & b)
+    FUSED_(XOR, a ^ b, a ^ b)
+    FUSED_(LSH, a << (b & 63), a << (b & 31))
+    FUSED_(RSH, a >> (b & 63), a >> (b & 31))
     SWAP_(LE16, 16, rbpf_host_big_endian_())
     SWAP_(LE32, 32, rbpf_host_big_endian_())
     SWAP_(LE64, 64, rbpf_host_big_endian_())
