@@ -246,6 +246,52 @@ static const char *container_include(char *buf, size_t size)
     return slash && is_dir(buf) ? buf : NULL;
 }
 
+/* build -g: the object's line table, beside the container (OUT with .lines). */
+static int write_lines(const char *object, const char *src, const char *container)
+{
+    rbpf_tool_buf_t elf = {0}, text = {0};
+    rbpf_tool_lines_t lines;
+    rbpf_tool_error_t err;
+    int status = read_input(object, &elf);
+    char *path = replace_extension(container, ".lines", 0);
+    if (status == 0 && rbpf_tool_lines_from_elf(elf.data, elf.length, &lines, &err) != 0)
+        status = error(EXIT_REFUSED, "%s: %s", src, err.text);
+    else if (status == 0) {
+        rbpf_tool_lines_write(&lines, &text);
+        status = write_output(path, text.data, text.length);
+        rbpf_tool_lines_free(&lines);
+    }
+    free(path);
+    rbpf_tool_buf_free(&elf);
+    rbpf_tool_buf_free(&text);
+    return status;
+}
+
+/* The line table of container `path`: `given` (--lines) when set, else the
+ * file beside it with .lines, when there is one. *have says whether a table
+ * was read; a table that is there but malformed is refused. */
+static int read_lines(const char *given, const char *path, rbpf_tool_lines_t *lines, int *have)
+{
+    char *beside = given ? NULL : replace_extension(path, ".lines", 0);
+    const char *name = given ? given : beside;
+    rbpf_tool_buf_t text = {0};
+    rbpf_tool_error_t err;
+    struct stat st;
+    int status = 0;
+    *have = 0;
+    memset(lines, 0, sizeof *lines);
+    if (given || (stat(name, &st) == 0 && S_ISREG(st.st_mode) && strcmp(name, path) != 0)) {
+        status = read_input(name, &text);
+        if (status == 0 &&
+            rbpf_tool_lines_parse((const char *)text.data, text.length, lines, &err) != 0)
+            status = error(EXIT_USAGE, "%s: %s", name, err.text);
+        *have = status == 0;
+    }
+    free(beside);
+    rbpf_tool_buf_free(&text);
+    return status;
+}
+
 /* Runs argv with stderr sent to err_path (NULL: inherited); returns its exit
  * status, 127 when it cannot be started, 128 + N when signal N ended it. */
 static int run_process(char **args, const char *err_path)
@@ -343,6 +389,7 @@ static int build_failure(const char *src, const char *clang, const char *cpu, co
 static int cmd_build(int argc, char **argv)
 {
     const char *out = NULL, *src = NULL, *opt = "-O2", *cpu = "v3";
+    int debug = 0;
     const char *clang = getenv("CLANG");
     char **extra = calloc((size_t)argc * 2 + 1, sizeof *extra);
     size_t n_extra = 0;
@@ -370,6 +417,8 @@ static int cmd_build(int argc, char **argv)
             extra[n_extra++] = argv[++i];
         } else if ((strncmp(a, "-I", 2) == 0 || strncmp(a, "-D", 2) == 0) && a[2]) {
             extra[n_extra++] = (char *)a;
+        } else if (strcmp(a, "-g") == 0) {
+            debug = 1;
         } else if (strcmp(a, "-X") == 0 && i + 1 < argc) {
             extra[n_extra++] = argv[++i];
         } else if (strcmp(a, "--") == 0) {
@@ -427,6 +476,8 @@ static int cmd_build(int argc, char **argv)
      * .jumptables section at --cpu v4, which containers do not support. */
     args[k++] = "-fno-jump-tables";
     args[k++] = "-fno-crash-diagnostics";
+    if (debug)
+        args[k++] = "-g";
     if (cxx) {
         args[k++] = "-fno-exceptions";
         args[k++] = "-fno-rtti";
@@ -470,6 +521,8 @@ static int cmd_build(int argc, char **argv)
     } else {
         char *def = out ? NULL : replace_extension(src, ".bin", 1);
         status = gen_file(tmp, src, out ? out : def);
+        if (status == 0 && debug)
+            status = write_lines(tmp, src, out ? out : def);
         free(def);
     }
     rbpf_tool_buf_free(&diag);
@@ -483,12 +536,15 @@ static int cmd_build(int argc, char **argv)
 /* ---- dump ------------------------------------------------------------------ */
 static int cmd_dump(int argc, char **argv)
 {
-    const char *in = NULL;
+    const char *in = NULL, *lines_path = NULL;
     rbpf_tool_names_t names = {0};
-    int status = 0;
+    rbpf_tool_lines_t lines = {0};
+    int status = 0, have_lines = 0;
     for (int i = 1; i < argc && status == 0; i++) {
         if (strcmp(argv[i], "--names") == 0 && i + 1 < argc)
             status = read_names(argv[++i], &names);
+        else if (strcmp(argv[i], "--lines") == 0 && i + 1 < argc)
+            lines_path = argv[++i];
         else if (argv[i][0] == '-' && argv[i][1])
             status = usage_error("dump", "unknown option '%s'", argv[i]);
         else if (!in)
@@ -502,10 +558,14 @@ static int cmd_dump(int argc, char **argv)
     rbpf_tool_error_t err;
     if (status == 0)
         status = read_input(in, &blob);
-    if (status == 0 && rbpf_tool_dump(stdout, blob.data, blob.length, &names, &err) != 0)
+    if (status == 0)
+        status = read_lines(lines_path, in, &lines, &have_lines);
+    if (status == 0 && rbpf_tool_dump(stdout, blob.data, blob.length, &names,
+                                      have_lines ? &lines : NULL, &err) != 0)
         status = error(EXIT_REFUSED, "%s: %s", in, err.text);
     rbpf_tool_buf_free(&blob);
     rbpf_tool_names_free(&names);
+    rbpf_tool_lines_free(&lines);
     return status;
 }
 
@@ -577,16 +637,19 @@ static int load_code(const char *path, int raw, rbpf_tool_buf_t *blob, rbpf_tool
     return 0;
 }
 
-/* The arguments of disasm and verify: [--raw] [--names FILE] FILE. Returns
- * 0 or the usage error's exit status. */
+/* The arguments of disasm and verify: [--raw] [--names FILE] FILE, and for
+ * disasm (lines not NULL) [--lines FILE]. Returns 0 or the usage error's
+ * exit status. */
 static int parse_raw_and_file(const char *cmd, int argc, char **argv, const char **in, int *raw,
-                              rbpf_tool_names_t *names)
+                              rbpf_tool_names_t *names, const char **lines)
 {
     *in = NULL;
     *raw = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--raw") == 0) {
             *raw = 1;
+        } else if (lines && strcmp(argv[i], "--lines") == 0 && i + 1 < argc) {
+            *lines = argv[++i];
         } else if (strcmp(argv[i], "--names") == 0 && i + 1 < argc) {
             int status = read_names(argv[++i], names);
             if (status)
@@ -614,21 +677,31 @@ static const char *called_helper(const uint8_t *insn, const rbpf_tool_names_t *n
 
 static int cmd_disasm(int argc, char **argv)
 {
-    const char *in;
-    int raw;
+    const char *in, *lines_path = NULL;
+    int raw, have_lines = 0;
     rbpf_tool_names_t names = {0};
-    int status = parse_raw_and_file("disasm", argc, argv, &in, &raw, &names);
+    rbpf_tool_lines_t lines = {0};
+    int status = parse_raw_and_file("disasm", argc, argv, &in, &raw, &names, &lines_path);
     rbpf_tool_buf_t blob = {0};
     rbpf_tool_container_t c;
+    if (status == 0)
+        status = read_lines(lines_path, in, &lines, &have_lines);
     if (status == 0)
         status = load_code(in, raw, &blob, &c);
     if (status == 0) {
         size_t count = c.text_len / RBPF_INSN_SIZE;
-        char line[128];
+        char line[128], source[256], shown[256] = "";
         for (size_t i = 0; i < count;) {
             const char *helper = called_helper(c.text + i * RBPF_INSN_SIZE, &names);
             rbpf_tool_function_labels(stdout, &c, (uint32_t)(i * RBPF_INSN_SIZE), "# function ",
                                       "\n");
+            if (have_lines &&
+                rbpf_tool_lines_describe(&lines, (uint32_t)(i * RBPF_INSN_SIZE), source,
+                                         sizeof source) &&
+                strcmp(source, shown) != 0) {
+                printf("# %s\n", source);
+                strcpy(shown, source);
+            }
             i += rbpf_tool_disasm_insn(c.text, count, i, line, sizeof line);
             if (helper)
                 printf("%s # %s\n", line, helper);
@@ -639,6 +712,7 @@ static int cmd_disasm(int argc, char **argv)
     }
     rbpf_tool_buf_free(&blob);
     rbpf_tool_names_free(&names);
+    rbpf_tool_lines_free(&lines);
     return status;
 }
 
@@ -709,7 +783,7 @@ static int cmd_verify(int argc, char **argv)
     const char *in;
     int raw;
     rbpf_tool_names_t names = {0};
-    int status = parse_raw_and_file("verify", argc, argv, &in, &raw, &names);
+    int status = parse_raw_and_file("verify", argc, argv, &in, &raw, &names, NULL);
     if (status != 0) {
         rbpf_tool_names_free(&names);
         return status;
@@ -842,9 +916,10 @@ static int add_stub_helper(const char *spec, rbpf_helper_t *helpers, uint32_t *c
 static int cmd_run(int argc, char **argv)
 {
     const char *in = NULL, *function = NULL, *ctx_hex = NULL, *ctx_file = NULL, *ctx_out = NULL;
-    const char *engine_name = NULL;
+    const char *engine_name = NULL, *lines_path = NULL;
     uint32_t budget = 0, stack = 512, repeat = 1, trace_max = 1000, ram_limit = RUN_RAM_LIMIT;
-    int raw = 0, stats = 0, trace = 0, status = 0, engine = RBPF_ENGINE_INTERP;
+    int raw = 0, stats = 0, trace = 0, status = 0, engine = RBPF_ENGINE_INTERP, have_lines = 0;
+    rbpf_tool_lines_t lines = {0};
     enum { STANDARD = sizeof standard_helpers / sizeof standard_helpers[0] };
     rbpf_helper_t helpers[STANDARD + STUB_HELPERS];
     uint32_t helper_count = STANDARD, stubs = 0;
@@ -871,6 +946,8 @@ static int cmd_run(int argc, char **argv)
             ctx_out = argv[++i];
         } else if (strcmp(a, "--names") == 0 && more) {
             status = read_names(argv[++i], &names);
+        } else if (strcmp(a, "--lines") == 0 && more) {
+            lines_path = argv[++i];
         } else if (strcmp(a, "--helper") == 0 && more) {
             status = add_stub_helper(argv[++i], helpers, &helper_count, &stubs);
         } else if (strcmp(a, "--budget") == 0 && more) {
@@ -934,6 +1011,8 @@ static int cmd_run(int argc, char **argv)
         status = read_input(in, &blob);
     if (status == 0)
         status = load_program(in, raw, &blob, &prog, &config, &names);
+    if (status == 0 && (trace || lines_path))
+        status = read_lines(lines_path, in, &lines, &have_lines);
     if (status == 0)
         status = prepare_engine(in, &prog, engine, &prepared);
     int index = 0;
@@ -967,6 +1046,7 @@ static int cmd_run(int argc, char **argv)
         view.stack_len = stack;
         view.out = stderr;
         view.trace_max = trace_max;
+        view.lines = have_lines ? &lines : NULL;
         if (trace)
             vm.trace = rbpf_tool_trace_hook;
         uint64_t start = monotonic_ns();
@@ -1005,6 +1085,7 @@ static int cmd_run(int argc, char **argv)
     rbpf_tool_buf_free(&blob);
     rbpf_tool_buf_free(&ctx);
     rbpf_tool_names_free(&names);
+    rbpf_tool_lines_free(&lines);
     return status;
 }
 
@@ -1284,12 +1365,13 @@ static int cmd_help(int argc, char **argv);
 
 static const command_t commands[] = {
     {"build", cmd_build,
-     "rbpf build [-o OUT.bin] [-O LEVEL] [--cpu v1|v2|v3|v4] [-I DIR]... [-D NAME[=VALUE]]... "
+     "rbpf build [-o OUT.bin] [-g] [-O LEVEL] [--cpu v1|v2|v3|v4] [-I DIR]... [-D NAME[=VALUE]]... "
      "[-X CLANG-FLAG]... SRC.c|SRC.cpp [-- CLANG-FLAG...]",
      "Compiles a container from C or C++ with clang (-target bpf -ffreestanding\n"
      "-fno-jump-tables, default -O2 and --cpu v3; $CLANG names the compiler, default clang)\n"
      "and converts the object with gen. --cpu v4 (clang 18 or later) is needed for signed\n"
-     "division. -X FLAG and everything after -- go to clang after build's own flags. The\n"
+     "division. -X FLAG and everything after -- go to clang after build's own flags. -g\n"
+     "writes a line table beside OUT (OUT with .lines) for dump, disasm and run --trace. The\n"
      "container header directory (include/container, or $RBPF_INCLUDE) is on the include\n"
      "path: #include <rbpf/container.h>. OUT defaults to SRC's name with .bin in the\n"
      "current directory.\n"},
@@ -1299,7 +1381,7 @@ static const command_t commands[] = {
      "and every .rodata.*; data and rodata references become LDDWD/LDDWR, calls between\n"
      "functions local calls, pointers in initialised data the relocation table the VM\n"
      "applies at set-up. OUT defaults to IN with .bin.\n"},
-    {"dump", cmd_dump, "rbpf dump [--names FILE]... FILE.bin",
+    {"dump", cmd_dump, "rbpf dump [--names FILE]... [--lines FILE] FILE.bin",
      "Prints a container: header, function table, data and rodata in hex, and the text of\n"
      "every function with offsets, bytes and C-like disassembly. Helper calls show the\n"
      "helper's name: the standard ones always, the application's from --names FILE (a\n"
@@ -1308,7 +1390,7 @@ static const command_t commands[] = {
      "Assembles the uBPF/bpf_conformance syntax (labels, # comments, call local, lddw).\n"
      "Writes a container with one function 'main' at offset 0, or with --raw the bare\n"
      "instructions. OUT defaults to IN with .bin; '-' is stdout.\n"},
-    {"disasm", cmd_disasm, "rbpf disasm [--raw] [--names FILE]... FILE",
+    {"disasm", cmd_disasm, "rbpf disasm [--raw] [--names FILE]... [--lines FILE] FILE",
      "Disassembles a container (or with --raw bare instructions) into the syntax rbpf asm\n"
      "reads, so that asm, disasm, asm gives the same bytes. Function starts are marked\n"
      "with '# function NAME' comments.\n"},
@@ -1317,7 +1399,7 @@ static const command_t commands[] = {
      "helpers known. Prints 'ok', or the error with the instruction index (exit 2).\n"},
     {"run", cmd_run,
      "rbpf run FILE [--raw] [-f NAME] [--ctx-hex HEX | --ctx-file PATH] [--ctx-out PATH] "
-     "[--helper ID=VALUE]... [--names FILE]... [--trace] [--trace-max N] [--budget N] "
+     "[--helper ID=VALUE]... [--names FILE]... [--lines FILE] [--trace] [--trace-max N] [--budget N] "
      "[--stack N] [--ram-limit N] [--repeat N] [--stats] [--engine interp|threaded|jit]",
      "Runs function NAME (default: the first) with the context bytes copied into an\n"
      "8-aligned writable buffer (r1 = its address, r2 = its length). Prints r0 as 0x<hex>\n"

@@ -642,3 +642,63 @@ done:
     free(e.sections);
     return result;
 }
+
+int rbpf_tool_elf_section(const uint8_t *data, size_t size, const char *name,
+                          rbpf_tool_buf_t *out, rbpf_tool_error_t *err)
+{
+    elf_t e = {0};
+    int result = -1;
+    size_t index = 0;
+    e.p = data;
+    e.size = size;
+    e.err = err;
+    out->length = 0;
+    if (read_sections(&e) || read_symbols(&e))
+        goto done;
+    for (size_t i = 1; i < e.section_count && !index; i++)
+        if (strcmp(e.sections[i].name, name) == 0 && e.sections[i].type != SHT_NOBITS)
+            index = i;
+    result = 0;
+    if (!index)
+        goto done;
+    const section_t *s = &e.sections[index];
+    rbpf_tool_buf_put(out, e.p + s->offset, (size_t)s->size);
+    /* its REL relocations: absolute values, symbol + the addend in place */
+    for (size_t i = 1; i < e.section_count && result == 0; i++) {
+        const section_t *rs = &e.sections[i];
+        if (rs->type != SHT_REL || rs->info != index)
+            continue;
+        if (rs->entsize != 16 || rs->size % 16) {
+            result = rbpf_tool_fail(err, "relocation section '%s': entry size %llu, expected 16",
+                                    rs->name, (unsigned long long)rs->entsize);
+            break;
+        }
+        for (uint64_t off = 0; off < rs->size && result == 0; off += 16) {
+            const uint8_t *r = e.p + rs->offset + off;
+            uint64_t at = rbpf_tool_get_u64(r), info = rbpf_tool_get_u64(r + 8);
+            uint32_t type = (uint32_t)info;
+            unsigned width = type == R_BPF_64_ABS64 ? 8 : type == 3 || type == 4 ? 4 : 0;
+            symbol_t sym;
+            if (type == R_BPF_NONE)
+                continue;
+            if (!width || at > s->size || s->size - at < width) {
+                result = rbpf_tool_fail(err, "relocation type %u at %s+0x%llx is not one gen can "
+                                             "apply",
+                                        type, name, (unsigned long long)at);
+                break;
+            }
+            if (get_symbol(&e, (size_t)(info >> 32), &sym)) {
+                result = -1;
+                break;
+            }
+            uint64_t value = (sym.type == STT_SECTION ? 0 : sym.value) +
+                             (width == 8 ? rbpf_tool_get_u64(out->data + at)
+                                         : rbpf_tool_get_u32(out->data + at));
+            for (unsigned b = 0; b < width; b++)
+                out->data[at + b] = (uint8_t)(value >> (8 * b));
+        }
+    }
+done:
+    free(e.sections);
+    return result;
+}

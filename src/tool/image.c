@@ -370,6 +370,7 @@ void rbpf_tool_function_labels(FILE *out, const rbpf_tool_container_t *c, uint32
 }
 
 int rbpf_tool_dump(FILE *out, const uint8_t *blob, size_t size, const rbpf_tool_names_t *names,
+                   rbpf_tool_lines_t *lines,
                    rbpf_tool_error_t *err)
 {
     rbpf_tool_container_t c;
@@ -411,9 +412,15 @@ int rbpf_tool_dump(FILE *out, const uint8_t *blob, size_t size, const rbpf_tool_
     rbpf_tool_dump_context_t ctx = {c.rodata, c.rodata_len, c.functions, c.function_count, names,
                                     c.by_offset};
     size_t count = c.text_len / RBPF_INSN_SIZE;
-    char line[256];
+    char line[256], source[256], shown[256] = "";
     for (size_t i = 0; i < count;) {
         rbpf_tool_function_labels(out, &c, (uint32_t)(i * RBPF_INSN_SIZE), "<", ">\n");
+        if (lines && rbpf_tool_lines_describe(lines, (uint32_t)(i * RBPF_INSN_SIZE), source,
+                                              sizeof source) &&
+            strcmp(source, shown) != 0) {
+            fprintf(out, "; %s\n", source);
+            strcpy(shown, source);
+        }
         size_t used = rbpf_tool_dump_insn(c.text, count, i, &ctx, line, sizeof line);
         for (size_t k = 0; k < used; k++) {
             const uint8_t *p = c.text + (i + k) * RBPF_INSN_SIZE;

@@ -149,6 +149,12 @@ static void trace_line(rbpf_tool_run_view_t *v, const uint64_t *after)
                  (unsigned long long)v->store_addr, (unsigned long long)value,
                  (unsigned)v->store_size, v->store_size == 1 ? "" : "s");
     }
+    char source[256];
+    if (v->lines && rbpf_tool_lines_describe(v->lines, v->offset, source, sizeof source) &&
+        strcmp(source, v->shown) != 0) {
+        fprintf(v->out, "trace: %s\n", source);
+        strcpy(v->shown, source);
+    }
     if (changes[0])
         fprintf(v->out, "trace: %5zu 0x%-5x %-40s%s\n", index, (unsigned)v->offset, text, changes);
     else

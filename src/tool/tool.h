@@ -256,9 +256,14 @@ const char *rbpf_tool_container_function(const rbpf_tool_container_t *c, size_t 
 void rbpf_tool_function_labels(FILE *out, const rbpf_tool_container_t *c, uint32_t offset,
                                const char *before, const char *after);
 
+struct rbpf_tool_lines;
+
 /* Writes the `rbpf dump` listing of a container; helper calls show the
- * helper's name when it is known (names may be NULL: standard ones only). */
+ * helper's name when it is known (names may be NULL: standard ones only),
+ * and with a line table (may be NULL) each new source line is shown as
+ * "; file.c:12: text" above its first instruction. */
 int rbpf_tool_dump(FILE *out, const uint8_t *blob, size_t size, const rbpf_tool_names_t *names,
+                   struct rbpf_tool_lines *lines,
                    rbpf_tool_error_t *err);
 
 void rbpf_tool_image_free(rbpf_tool_image_t *image);
@@ -296,6 +301,8 @@ typedef struct rbpf_tool_run_view {
     uint64_t regs[11];  /* the registers before it */
     uint64_t store_addr;
     uint32_t store_size; /* bytes it writes (0: none) */
+    struct rbpf_tool_lines *lines; /* may be NULL */
+    char shown[256];     /* the source line shown last */
 } rbpf_tool_run_view_t;
 
 /* One line for a run-time error: "instruction 9 (byte 0x48): illegal memory
@@ -306,10 +313,53 @@ void rbpf_tool_describe_error(const rbpf_tool_run_view_t *v, const struct rbpf_v
 
 /* The VM trace hook (vm->trace, with vm->config->user the view): prints
  * each instruction, once its effects are known, as "trace: INDEX 0xOFFSET
- * DISASSEMBLY r0=0x.. [0xADDR]=0x.. (N bytes)", up to trace_max of them. */
+ * DISASSEMBLY r0=0x.. [0xADDR]=0x.. (N bytes)", up to trace_max of them;
+ * with a line table, "trace: file.c:12: text" before each new source line. */
 void rbpf_tool_trace_hook(const struct rbpf_vm *vm, uint32_t offset, const uint64_t *regs);
 
 /* Ends a traced run: the last instruction, then how the run ended. */
 void rbpf_tool_trace_end(rbpf_tool_run_view_t *v, int rc, uint64_t r0);
+
+/* The bytes of section `name` of an ELF object (out->length 0 when it has
+ * none) with its REL relocations applied as absolute values (symbol value
+ * plus the addend in place), as a debugger reads a relocatable object. */
+int rbpf_tool_elf_section(const uint8_t *elf, size_t size, const char *name,
+                          rbpf_tool_buf_t *out, rbpf_tool_error_t *err);
+
+/* ---- Line tables (lines.c) ----------------------------------------------- */
+/* Source lines of a container's text, from the object's DWARF .debug_line
+ * (rbpf build -g), kept in a text file beside the container. */
+typedef struct rbpf_tool_line_row {
+    uint32_t offset; /* text byte offset where the row starts */
+    uint32_t file;   /* index into files */
+    uint32_t line;   /* 0: no source line (compiler-made code) */
+} rbpf_tool_line_row_t;
+
+typedef struct rbpf_tool_lines {
+    char **files;
+    size_t file_count;
+    rbpf_tool_line_row_t *rows; /* sorted by offset */
+    size_t row_count;
+    rbpf_tool_buf_t *sources;   /* each file's text once read; length 0: unreadable */
+    uint8_t *source_tried;
+    int no_sources;             /* 1: never read source files (fuzzing) */
+} rbpf_tool_lines_t;
+
+/* Reads the line table of .text from an ELF object's .debug_line (DWARF 2
+ * to 5, 32-bit format). An object without one gives an empty table. */
+int rbpf_tool_lines_from_elf(const uint8_t *elf, size_t size, rbpf_tool_lines_t *lines,
+                             rbpf_tool_error_t *err);
+
+/* The table as text ("rbpf-lines 1", "file N PATH", "OFFSET FILE LINE"), and
+ * back; a file that is not such a table is refused naming the line. */
+void rbpf_tool_lines_write(const rbpf_tool_lines_t *lines, rbpf_tool_buf_t *out);
+int rbpf_tool_lines_parse(const char *text, size_t length, rbpf_tool_lines_t *lines,
+                          rbpf_tool_error_t *err);
+
+/* "file.c:12: source text" for the instruction at text byte `offset` (the
+ * source text when the file can be read); 0 when the table has no line for
+ * it, else 1. Control bytes of the path and text are written as '?'. */
+int rbpf_tool_lines_describe(rbpf_tool_lines_t *lines, uint32_t offset, char *out, size_t size);
+void rbpf_tool_lines_free(rbpf_tool_lines_t *lines);
 
 #endif /* RBPF_TOOL_H */

@@ -672,6 +672,37 @@ EOF
             [ $status -eq 2 ] && ok || bad "--cpu v4 with $CLANG: exit $status, $(tail -n 1 "$T/err")"
     fi
 
+    # build -g: a line table beside the container (never inside it), from
+    # which dump, disasm and run --trace show file:line and the source text.
+    printf '#include <stdint.h>\nstruct c { uint64_t a, b; };\n\nuint64_t mix(struct c *c)\n{\n    uint64_t x = c->a * 3;\n    x ^= c->b;\n    return x + 1;\n}\n' >"$T/lined.c"
+    check_ok "$RBPF" build -g -O1 -o "$T/lined.bin" "$T/lined.c"
+    check_ok "$RBPF" build -O1 -o "$T/unlined.bin" "$T/lined.c"
+    cmp -s "$T/lined.bin" "$T/unlined.bin" && [ -f "$T/lined.lines" ] && [ ! -f "$T/unlined.lines" ] && ok ||
+        bad "build -g: the container differs from one without -g, or the line table is missing"
+    head -1 "$T/lined.lines" | grep -q '^rbpf-lines 1$' && grep -q "^file 0 .*lined.c$" "$T/lined.lines" && ok ||
+        bad "lined.lines: $(head -c 300 "$T/lined.lines")"
+    "$RBPF" dump "$T/lined.bin" >"$T/out" 2>"$T/err"
+    grep -q '^; lined.c:6: uint64_t x = c->a \* 3;$' "$T/out" && grep -q '^; lined.c:8: return x + 1;$' "$T/out" && ok ||
+        bad "dump with a line table: $(sed -n '/text:/,$p' "$T/out" | head -20)"
+    "$RBPF" disasm "$T/lined.bin" >"$T/lined.s" 2>"$T/err"
+    grep -q '^# lined.c:7: x ^= c->b;$' "$T/lined.s" && ok || bad "disasm with a line table: $(cat "$T/lined.s")"
+    "$RBPF" disasm "$T/unlined.bin" >"$T/unlined.s"
+    check_ok "$RBPF" asm -o "$T/lined2.bin" "$T/lined.s"
+    check_ok "$RBPF" asm -o "$T/unlined2.bin" "$T/unlined.s"
+    cmp -s "$T/unlined2.bin" "$T/lined2.bin" && ok || bad "disasm with source lines does not round-trip"
+    "$RBPF" run "$T/lined.bin" --ctx-hex 05000000000000000100000000000000 --trace >"$T/out" 2>"$T/err"
+    [ "$(cat "$T/out")" = 0xf ] && grep -q '^trace: lined.c:6: uint64_t x = c->a \* 3;$' "$T/err" && ok ||
+        bad "run --trace with a line table: $(cat "$T/out" "$T/err")"
+    # The table is found beside the container, or given; a bad one is refused
+    # naming its line; a source that cannot be read leaves file:line alone.
+    sed 's|^file 0 .*|file 0 /nonexistent/lined.c|' "$T/lined.lines" >"$T/moved.lines"
+    "$RBPF" dump --lines "$T/moved.lines" "$T/unlined.bin" >"$T/out" 2>"$T/err"
+    grep -q '^; lined.c:6:$' "$T/out" && ok || bad "dump --lines with the source gone: $(grep '^;' "$T/out")"
+    printf 'rbpf-lines 1\nfile 0 x.c\n0x8 0 3\n0x0 0 2\n' >"$T/bad.lines"
+    check_error 1 "bad.lines: line 4: expected 'OFFSET FILE LINE'" "$RBPF" disasm --lines "$T/bad.lines" "$T/unlined.bin"
+    printf 'rbpf-lines 1\n0x0 0 2\n' >"$T/bad2.lines"
+    check_error 1 "bad2.lines: line 2: expected 'OFFSET FILE LINE' \(offsets ascending, a file listed above\)" "$RBPF" dump --lines "$T/bad2.lines" "$T/unlined.bin"
+    check_error 1 "lined.bin: line 1: not an rbpf line table" "$RBPF" dump --lines "$T/lined.bin" "$T/unlined.bin"
     # gen refusals, each naming what is wrong.
     "$CLANG" -target bpf -mcpu=v3 -O2 -ffreestanding -fno-common -c "$T/increment.c" -I"$ROOT/include/container" -o "$T/inc.o"
     check_ok "$RBPF" gen -o "$T/inc-gen.bin" "$T/inc.o"
