@@ -15,15 +15,22 @@ SMING_ASAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-f
 sming_test_make = $(MAKE) --no-print-directory -C tests/sming OUT=$(1) RBPF_BUILD=$(abspath $(BUILD)) \
                   CLANG=$(CLANG) EXTRA='$(2)' $(1)/test_sming
 
-.PHONY: test-sming
-test-sming: $(BUILD)/host/rbpf
+# Each build is its own target, so that make -j runs them side by side.
+.PHONY: test-sming test-sming-host test-sming-asan test-sming-m32
+test-sming-host: $(BUILD)/host/rbpf
 	@$(call sming_test_make,$(SMING_TEST_OUT)/host,)
-	@$(call sming_test_make,$(SMING_TEST_OUT)/asan,$(SMING_ASAN))
 	$(SMING_TEST_OUT)/host/test_sming
+
+test-sming-asan: $(BUILD)/host/rbpf
+	@$(call sming_test_make,$(SMING_TEST_OUT)/asan,$(SMING_ASAN))
 	$(SMING_TEST_OUT)/asan/test_sming
+
+test-sming-m32: $(BUILD)/host/rbpf
 	@if echo 'int main(){}' | $(CXX) -m32 -x c++ - -o /dev/null 2>/dev/null; then \
 	    $(call sming_test_make,$(SMING_TEST_OUT)/m32,-m32) && $(SMING_TEST_OUT)/m32/test_sming; \
 	else echo "test-sming: $(CXX) -m32 does not link (g++-multilib), 32-bit build skipped"; fi
+
+test-sming: test-sming-host test-sming-asan test-sming-m32
 	@if command -v $(CLANGXX) >/dev/null; then \
 	    echo "$(CLANGXX) -std=c++11 -fsyntax-only tests/sming/test_sming.cpp"; \
 	    $(CLANGXX) -std=c++11 -Wall -Wextra -Werror -Wshadow -Iinclude -Itests/sming/container/include \
