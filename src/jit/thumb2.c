@@ -3,10 +3,11 @@
  * for ARMv7-M and ARMv8-M Mainline (Cortex-M3, M4, M7, M33), in a buffer the
  * host provides, and runs it. docs/jit.md has the design and the figures.
  *
- * The generated code keeps the eBPF registers in memory, in a state block
- * on the host stack addressed from r4 (eBPF register n at [r4 + 8n], low
- * word first), and does 64-bit operations as pairs of 32-bit ones in
- * r0..r3. r5 holds the instructions left of the budget. Everything that is
+ * The generated code keeps the three eBPF registers the program uses most
+ * in ARM register pairs (r6:r7, r8:r9, r10:r11) and the others in a state
+ * block on the host stack addressed from r4 (eBPF register n at [r4 + 8n],
+ * low word first), and does 64-bit operations as pairs of 32-bit ones. r5
+ * holds the instructions left of the budget. Everything that is
  * not plain arithmetic goes to the VM layer (vm.c) or to the shared
  * arithmetic (alu.h) through calls: the access check's slow path, helper
  * calls, local-call frames, division, shifts by a register, atomics.
@@ -91,6 +92,7 @@ typedef struct emitter {
     uint32_t stop_at; /* the budget stop (r1 index) */
     int bound;        /* sizing an upper bound: every immediate takes two words */
     int error;
+    uint8_t pin[11];  /* per eBPF register: 0, or 1 + the ARM pair that holds it */
 } emitter_t;
 
 /* ---- Encoder ------------------------------------------------------------- */
@@ -212,16 +214,90 @@ static void strd(emitter_t *e, unsigned rt, unsigned rt2, unsigned rn, uint32_t 
     h32(e, 0xe9c0u | rn, rt << 12 | rt2 << 8 | imm >> 2);
 }
 
-/* The pair of eBPF register n into (lo, hi), and back. */
+/* eBPF registers: the three used most are pinned in ARM pairs (low, high
+ * word) for the whole program; the others live in the state block. */
 #define REG(n) (8u * (n))
-static void get(emitter_t *e, unsigned lo, unsigned hi, unsigned n)
+#define PINS 3u
+static const uint8_t pin_lo[PINS] = {R6, R8, R10}, pin_hi[PINS] = {R7, R9, R11};
+#define PINNED(e, n) ((e)->pin[n] != 0)
+#define PLO(e, n) ((unsigned)pin_lo[(e)->pin[n] - 1u])
+#define PHI(e, n) ((unsigned)pin_hi[(e)->pin[n] - 1u])
+
+static void mov_reg(emitter_t *e, unsigned rd, unsigned rm);
+
+static void mov_if(emitter_t *e, unsigned rd, unsigned rm)
 {
-    ldrd(e, lo, hi, R4, REG(n));
+    if (rd != rm)
+        mov_reg(e, rd, rm);
 }
 
+/* A result in (lo, hi) into eBPF register n. */
 static void put(emitter_t *e, unsigned lo, unsigned hi, unsigned n)
 {
-    strd(e, lo, hi, R4, REG(n));
+    if (PINNED(e, n)) {
+        mov_if(e, PLO(e, n), lo);
+        mov_if(e, PHI(e, n), hi);
+    } else {
+        strd(e, lo, hi, R4, REG(n));
+    }
+}
+
+/* Register n's pair for reading: its pins, or (lo, hi) loaded. */
+static void read_pair(emitter_t *e, unsigned n, unsigned lo, unsigned hi, unsigned *rl, unsigned *rh)
+{
+    if (PINNED(e, n)) {
+        *rl = PLO(e, n);
+        *rh = PHI(e, n);
+    } else {
+        ldrd(e, lo, hi, R4, REG(n));
+        *rl = lo;
+        *rh = hi;
+    }
+}
+
+/* Register n's low word for reading: its pin, or `lo` loaded. */
+static unsigned read_lo(emitter_t *e, unsigned n, unsigned lo)
+{
+    if (PINNED(e, n))
+        return PLO(e, n);
+    h32(e, 0xf8d0u | R4, lo << 12 | REG(n)); /* ldr lo, [r4, #8n] */
+    return lo;
+}
+
+/* Where a result for register n is computed: its pins, or (lo, hi), which
+ * finish() then stores. */
+static void dest(const emitter_t *e, unsigned n, unsigned lo, unsigned hi, unsigned *dl, unsigned *dh)
+{
+    *dl = PINNED(e, n) ? PLO(e, n) : lo;
+    *dh = PINNED(e, n) ? PHI(e, n) : hi;
+}
+
+static void finish(emitter_t *e, unsigned n, unsigned dl, unsigned dh)
+{
+    if (!PINNED(e, n))
+        strd(e, dl, dh, R4, REG(n));
+}
+
+/* The pinned registers to the state block (before C reads it: `out`) or
+ * back (after C may have changed it). */
+static void spill(emitter_t *e, int out)
+{
+    unsigned n;
+    for (n = 0; n < 11; n++)
+        if (PINNED(e, n) || (e->bound && n < PINS)) /* the size bound: as if three were */
+            h32(e, (out ? 0xe9c0u : 0xe9d0u) | R4,
+                (PINNED(e, n) ? PLO(e, n) << 12 | PHI(e, n) << 8 : R6 << 12 | R7 << 8) | REG(n) >> 2);
+}
+#define flush(e) spill((e), 1)
+#define reload(e) spill((e), 0)
+
+/* cmp rn, rm (16-bit; either encoding as the registers allow). */
+static void cmp_reg(emitter_t *e, unsigned rn, unsigned rm)
+{
+    if (rn < 8 && rm < 8)
+        h16(e, 0x4280u | rm << 3 | rn);
+    else
+        h16(e, 0x4500u | (rn >> 3) << 7 | rm << 3 | (rn & 7u));
 }
 
 /* b<cond>.w to code offset `to`; cond 14 is always (b.w). */
@@ -272,7 +348,7 @@ static void patch(emitter_t *e, uint32_t at)
         h |= (off >> 6) << 9 | ((off >> 1) & 31u) << 3;
     else /* b<cond>.n */
         h |= (off >> 1) & 0xffu;
-    if (off > 126u)
+    if (off > ((h & 0xf500u) == 0xb100u ? 126u : 254u))
         e->error = RBPF_ERR_UNSUPPORTED;
     e->code[at] = (uint8_t)h;
     e->code[at + 1] = (uint8_t)(h >> 8);
@@ -402,20 +478,22 @@ static uint32_t target(const emitter_t *e, uint32_t i)
     return e->table != NULL ? e->table[i] & ~LEADER : e->pos;
 }
 
-/* Loads the second operand into r2 (and r3 for 64 bits): src or the
- * sign-extended immediate. */
-static void operand(emitter_t *e, const uint8_t *p, int is64)
+/* The second operand (src, or the sign-extended immediate in r2:r3) for
+ * reading: its registers in *bl, *bh (*bh only for 64 bits). */
+static void operand(emitter_t *e, const uint8_t *p, int is64, unsigned *bl, unsigned *bh)
 {
     if (p[0] & 0x08u) {
         if (is64)
-            get(e, R2, R3, RBPF_INSN_SRC(p));
+            read_pair(e, RBPF_INSN_SRC(p), R2, R3, bl, bh);
         else
-            mem(e, LDR, R2, R4, REG(RBPF_INSN_SRC(p)));
+            *bl = read_lo(e, RBPF_INSN_SRC(p), R2);
     } else {
         const int32_t imm = RBPF_INSN_IMM(p);
         mov_imm(e, R2, (uint32_t)imm);
         if (is64)
             mov_imm(e, R3, imm < 0 ? 0xffffffffu : 0u);
+        *bl = R2;
+        *bh = R3;
     }
 }
 
@@ -452,223 +530,274 @@ static void shift64_const(emitter_t *e, unsigned code, unsigned s)
         shift_imm(e, R1, R1, ASR, 31);
 }
 
-static void alu(emitter_t *e, const uint8_t *p, uint32_t index, uint32_t refund)
+/* add, sub, or, and, xor by code >> 4: the low word's operation and the
+ * high word's (with the carry). */
+static const uint8_t lo_op[] = {ADD, SUB, 0, 0, ORR, AND, 0, 0, 0, 0, EOR};
+static const uint8_t hi_op[] = {ADC, SBC, 0, 0, ORR, AND, 0, 0, 0, 0, EOR};
+
+/* The C functions for division and modulo, by width, kind and sign. */
+static uint64_t (*const divide[8])(uint64_t, uint64_t) = {div32, sdiv32, mod32, smod32,
+                                                          div64, sdiv64, mod64, smod64};
+
+static void alu(emitter_t *e, const uint8_t *p)
 {
     const unsigned op = p[0], code = op & 0xf0u, dst = RBPF_INSN_DST(p), src = RBPF_INSN_SRC(p);
     const int is64 = (op & 7u) == RBPF_CLS_ALU64, reg = (op & 0x08u) != 0;
     const int32_t imm = RBPF_INSN_IMM(p), off = RBPF_INSN_OFF(p);
+    unsigned dl, dh, al, ah = R1, bl, bh = R3;
     uint32_t f;
-    (void)index;
-    (void)refund;
 
+    dest(e, dst, R0, R1, &dl, &dh);
     if (code == 0xb0) { /* mov, movsx */
         if (!reg) {
-            mov_imm(e, R0, (uint32_t)imm);
-            mov_imm(e, R1, is64 && imm < 0 ? 0xffffffffu : 0u);
+            mov_imm(e, dl, (uint32_t)imm);
+            mov_imm(e, dh, is64 && imm < 0 ? 0xffffffffu : 0u);
         } else if (is64 && off == 0) {
-            get(e, R0, R1, src);
+            read_pair(e, src, R0, R1, &al, &ah);
+            if (PINNED(e, dst)) {
+                mov_if(e, dl, al);
+                mov_if(e, dh, ah);
+            } else {
+                dl = al;
+                dh = ah;
+            }
         } else {
-            mem(e, LDR, R0, R4, REG(src));
+            al = read_lo(e, src, R0);
             if (off == 8)
-                h32(e, 0xfa4fu, 0xf080u | R0 << 8 | R0); /* sxtb */
+                h32(e, 0xfa4fu, 0xf080u | dl << 8 | al); /* sxtb */
             else if (off == 16)
-                h32(e, 0xfa0fu, 0xf080u | R0 << 8 | R0); /* sxth */
-            if (is64)
-                shift_imm(e, R1, R0, ASR, 31);
+                h32(e, 0xfa0fu, 0xf080u | dl << 8 | al); /* sxth */
             else
-                mov_imm(e, R1, 0);
+                mov_if(e, dl, al);
+            if (is64)
+                shift_imm(e, dh, dl, ASR, 31);
+            else
+                mov_imm(e, dh, 0);
         }
-        put(e, R0, R1, dst);
+        finish(e, dst, dl, dh);
         return;
     }
     if (code == 0xd0) { /* byte swaps */
         const int swap = op != RBPF_OPC_LE16;
         if (imm == 64 && !swap)
             return; /* nothing to do on a little-endian core */
-        get(e, R0, R1, dst);
         if (imm == 64) {
-            h32(e, 0xfa90u | R1, 0xf080u | R2 << 8 | R1); /* rev r2, r1 */
-            h32(e, 0xfa90u | R0, 0xf080u | R1 << 8 | R0); /* rev r1, r0 */
-            mov_reg(e, R0, R2);
+            read_pair(e, dst, R0, R1, &al, &ah);
+            h32(e, 0xfa90u | ah, 0xf080u | R2 << 8 | ah); /* rev r2, ah */
+            h32(e, 0xfa90u | al, 0xf080u | dh << 8 | al); /* rev dh, al */
+            mov_reg(e, dl, R2);
         } else {
+            al = read_lo(e, dst, R0);
             if (swap && imm == 16)
-                h32(e, 0xfa90u | R0, 0xf090u | R0 << 8 | R0); /* rev16 */
+                h32(e, 0xfa90u | al, 0xf090u | dl << 8 | al); /* rev16 */
             else if (swap)
-                h32(e, 0xfa90u | R0, 0xf080u | R0 << 8 | R0); /* rev */
+                h32(e, 0xfa90u | al, 0xf080u | dl << 8 | al); /* rev */
+            else
+                mov_if(e, dl, al);
             if (imm == 16)
-                h32(e, 0xfa1fu, 0xf080u | R0 << 8 | R0); /* uxth */
-            mov_imm(e, R1, 0);
+                h32(e, 0xfa1fu, 0xf080u | dl << 8 | dl); /* uxth */
+            mov_imm(e, dh, 0);
         }
-        put(e, R0, R1, dst);
+        finish(e, dst, dl, dh);
         return;
     }
-    get(e, R0, R1, dst);
+    if (is64)
+        read_pair(e, dst, R0, R1, &al, &ah);
+    else
+        al = read_lo(e, dst, R0);
     if (code == 0x80) { /* neg */
-        dp_imm(e, RSB, is64, R0, R0, 0);
+        dp_imm(e, RSB, is64, dl, al, 0);
         if (is64) {
             mov_imm(e, IP, 0);
-            dp_reg(e, SBC, 0, R1, IP, R1, LSL, 0);
+            dp_reg(e, SBC, 0, dh, IP, ah, LSL, 0);
         } else {
-            mov_imm(e, R1, 0);
+            mov_imm(e, dh, 0);
         }
-        put(e, R0, R1, dst);
+        finish(e, dst, dl, dh);
         return;
     }
     /* A constant the operation takes as an immediate. */
     if (!reg && (code == 0x00 || code == 0x10 || code == 0x40 || code == 0x50 || code == 0xa0) &&
         mod_imm((uint32_t)imm, &f)) {
-        static const uint8_t lo_op[] = {ADD, SUB, 0, 0, ORR, AND, 0, 0, 0, 0, EOR};
-        static const uint8_t hi_op[] = {ADC, SBC, 0, 0, ORR, AND, 0, 0, 0, 0, EOR};
-        dp_imm(e, lo_op[code >> 4], is64, R0, R0, f);
+        dp_imm(e, lo_op[code >> 4], is64, dl, al, f);
         if (is64)
-            dp_imm(e, hi_op[code >> 4], 0, R1, R1, imm < 0 ? 0x3ffu : 0u);
+            dp_imm(e, hi_op[code >> 4], 0, dh, ah, imm < 0 ? 0x3ffu : 0u);
         else
-            mov_imm(e, R1, 0);
-        put(e, R0, R1, dst);
+            mov_imm(e, dh, 0);
+        finish(e, dst, dl, dh);
         return;
     }
     if (!reg && (code == 0x60 || code == 0x70 || code == 0xc0)) { /* constant shifts */
-        const unsigned s = (unsigned)imm & (is64 ? 63u : 31u);
+        const unsigned sh = (unsigned)imm & (is64 ? 63u : 31u);
         if (is64) {
-            if (s == 0)
+            if (sh == 0)
                 return;
-            shift64_const(e, code, s);
-        } else {
-            if (s != 0)
-                shift_imm(e, R0, R0, code == 0x60 ? LSL : code == 0x70 ? LSR : ASR, s);
-            mov_imm(e, R1, 0);
+            mov_if(e, R0, al);
+            mov_if(e, R1, ah);
+            shift64_const(e, code, sh);
+            put(e, R0, R1, dst);
+            return;
         }
-        put(e, R0, R1, dst);
+        if (sh != 0)
+            shift_imm(e, dl, al, code == 0x60 ? LSL : code == 0x70 ? LSR : ASR, sh);
+        else
+            mov_if(e, dl, al);
+        mov_imm(e, dh, 0);
+        finish(e, dst, dl, dh);
         return;
     }
-    operand(e, p, is64 || code == 0x30 || code == 0x90);
+    operand(e, p, is64 || code == 0x30 || code == 0x90, &bl, &bh);
     switch (code) {
     case 0x00:
-        dp_reg(e, ADD, is64, R0, R0, R2, LSL, 0);
-        if (is64)
-            dp_reg(e, ADC, 0, R1, R1, R3, LSL, 0);
-        break;
     case 0x10:
-        dp_reg(e, SUB, is64, R0, R0, R2, LSL, 0);
+    case 0x40:
+    case 0x50:
+    case 0xa0:
+        dp_reg(e, lo_op[code >> 4], is64, dl, al, bl, LSL, 0);
         if (is64)
-            dp_reg(e, SBC, 0, R1, R1, R3, LSL, 0);
+            dp_reg(e, hi_op[code >> 4], 0, dh, ah, bh, LSL, 0);
         break;
     case 0x20:
         if (is64) {
-            h32(e, 0xfba0u | R0, IP << 12 | LR << 8 | R2); /* umull ip, lr, r0, r2 */
-            h32(e, 0xfb00u | R0, LR << 12 | LR << 8 | R3); /* mla lr, r0, r3, lr */
-            h32(e, 0xfb00u | R1, LR << 12 | LR << 8 | R2); /* mla lr, r1, r2, lr */
-            mov_reg(e, R0, IP);
-            mov_reg(e, R1, LR);
+            h32(e, 0xfba0u | al, IP << 12 | LR << 8 | bl); /* umull ip, lr, al, bl */
+            h32(e, 0xfb00u | al, LR << 12 | LR << 8 | bh); /* mla lr, al, bh, lr */
+            h32(e, 0xfb00u | ah, LR << 12 | LR << 8 | bl); /* mla lr, ah, bl, lr */
+            mov_reg(e, dl, IP);
+            mov_reg(e, dh, LR);
         } else {
-            h32(e, 0xfb00u | R0, 0xf000u | R0 << 8 | R2); /* mul r0, r0, r2 */
+            h32(e, 0xfb00u | al, 0xf000u | dl << 8 | bl); /* mul dl, al, bl */
         }
         break;
-    case 0x40:
-    case 0x50:
-    case 0xa0: {
-        const unsigned o = code == 0x40 ? ORR : code == 0x50 ? AND : EOR;
-        dp_reg(e, o, 0, R0, R0, R2, LSL, 0);
-        if (is64)
-            dp_reg(e, o, 0, R1, R1, R3, LSL, 0);
-        break;
-    }
     case 0x60:
     case 0x70:
     case 0xc0:
         if (is64) {
+            /* the C function takes a in r0:r1, b in r2:r3 */
+            mov_if(e, R2, bl);
+            mov_if(e, R3, bh);
+            mov_if(e, R0, al);
+            mov_if(e, R1, ah);
             call_c(e, code == 0x60 ? FN(lsh64) : code == 0x70 ? FN(rsh64) : FN(arsh64));
+            mov_if(e, dl, R0);
+            mov_if(e, dh, R1);
         } else {
-            dp_imm(e, AND, 0, R2, R2, 31);
-            shift_reg(e, code == 0x60 ? LSL : code == 0x70 ? LSR : ASR, R0, R0, R2);
+            dp_imm(e, AND, 0, IP, bl, 31);
+            shift_reg(e, code == 0x60 ? LSL : code == 0x70 ? LSR : ASR, dl, al, IP);
         }
         break;
     case 0x30:
-    case 0x90: {
-        static uint64_t (*const divide[8])(uint64_t, uint64_t) = {
-            div32, sdiv32, mod32, smod32, div64, sdiv64, mod64, smod64};
+    case 0x90:
+        mov_if(e, R2, bl);
+        mov_if(e, R3, bh);
+        if (is64) {
+            mov_if(e, R0, al);
+            mov_if(e, R1, ah);
+        } else {
+            mov_if(e, R0, al); /* the high word does not matter */
+        }
         call_c(e, FN(divide[(is64 ? 4 : 0) + (code == 0x90 ? 2 : 0) + (off != 0)]));
+        mov_if(e, dl, R0);
+        mov_if(e, dh, R1);
         break;
-    }
     default:
         e->error = RBPF_ERR_ILLEGAL_INSN;
         break;
     }
     if (!is64)
-        mov_imm(e, R1, 0);
-    put(e, R0, R1, dst);
+        mov_imm(e, dh, 0);
+    finish(e, dst, dl, dh);
 }
 
-/* r6 = the address of a memory access ([base + off], 64 bits), checked for
+/* r0 (and r1) = base + off as 64 bits. */
+static void address_of(emitter_t *e, unsigned base, int32_t off)
+{
+    unsigned bl, bh;
+    read_pair(e, base, R0, R1, &bl, &bh);
+    if (off != 0) {
+        const uint32_t m = off < 0 ? (uint32_t)-off : (uint32_t)off;
+        mov_imm(e, IP, m);
+        dp_reg(e, off < 0 ? SUB : ADD, 1, R0, bl, IP, LSL, 0);
+        dp_imm(e, off < 0 ? SBC : ADC, 0, R1, bh, 0);
+    } else {
+        mov_if(e, R0, bl);
+        mov_if(e, R1, bh);
+    }
+}
+
+/* r0 = the address of a memory access ([base + off], 64 bits), checked for
  * `size` bytes of `access`: inline against the stack and the context, else
  * by the VM's check, which ends the run when it refuses. */
 static void address(emitter_t *e, unsigned base, int32_t off, unsigned size, unsigned access,
                     uint32_t index, uint32_t refund)
 {
-    uint32_t slow, ok1, ok2, ok3;
-    get(e, R6, R7, base);
-    if (off != 0) {
-        const uint32_t m = off < 0 ? (uint32_t)-off : (uint32_t)off;
-        mov_imm(e, IP, m);
-        dp_reg(e, off < 0 ? SUB : ADD, 1, R6, R6, IP, LSL, 0);
-        dp_imm(e, off < 0 ? SBC : ADC, 0, R7, R7, 0);
-    }
-    slow = cbz_(e, 1, R7);
-    ldrd(e, R2, R3, R4, ST_STK);
-    h16(e, 0x1a00u | R2 << 6 | R6 << 3 | R2); /* subs r2, r6, r2 */
+    uint32_t slow, ok1, ok2, again;
+    address_of(e, base, off);
+    slow = cbz_(e, 1, R1);
+    /* the window the base most likely points into first */
+    ldrd(e, R2, R3, R4, base == 10 ? ST_STK : ST_CTX);
+    h16(e, 0x1a00u | R2 << 6 | R0 << 3 | R2); /* subs r2, r0, r2 */
     h16(e, 0x4280u | R3 << 3 | R2);           /* cmp r2, r3 */
     ok1 = bcond16(e, LO);
-    ldrd(e, R2, R3, R4, ST_CTX);
-    h16(e, 0x1a00u | R2 << 6 | R6 << 3 | R2);
+    ldrd(e, R2, R3, R4, base == 10 ? ST_CTX : ST_STK);
+    h16(e, 0x1a00u | R2 << 6 | R0 << 3 | R2);
     h16(e, 0x4280u | R3 << 3 | R2);
     ok2 = bcond16(e, LO);
     patch(e, slow);
+    mov_reg(e, R2, R0);
+    mov_reg(e, R3, R1);
     mov_reg(e, R0, R4);
     mov_imm(e, R1, size | access << 8);
-    mov_reg(e, R2, R6);
-    mov_reg(e, R3, R7);
     call_c(e, FN(jit_check));
-    ok3 = cbz_(e, 0, R0);
+    again = cbz_(e, 0, R0);
     fault(e, index, refund);
+    patch(e, again);
+    address_of(e, base, off); /* the call did not keep it */
     patch(e, ok1);
     patch(e, ok2);
-    patch(e, ok3);
 }
 
 static void load(emitter_t *e, const uint8_t *p, uint32_t index, uint32_t refund)
 {
     static const uint8_t sizes[4] = {4, 2, 1, 8};
     const unsigned size = sizes[(p[0] >> 3) & 3u], sign = (p[0] & 0xe0u) == 0x80u;
+    const unsigned dst = RBPF_INSN_DST(p);
+    unsigned dl, dh;
     address(e, RBPF_INSN_SRC(p), RBPF_INSN_OFF(p), size, RBPF_READ, index, refund);
+    dest(e, dst, R2, R3, &dl, &dh);
     switch (size) {
-    case 1: mem(e, sign ? LDRSB : LDRB, R0, R6, 0); break;
-    case 2: mem(e, sign ? LDRSH : LDRH, R0, R6, 0); break;
-    default: mem(e, LDR, R0, R6, 0); break;
+    case 1: mem(e, sign ? LDRSB : LDRB, dl, R0, 0); break;
+    case 2: mem(e, sign ? LDRSH : LDRH, dl, R0, 0); break;
+    case 4: mem(e, LDR, dl, R0, 0); break;
+    default:
+        mem(e, LDR, dh, R0, 4);
+        mem(e, LDR, dl, R0, 0);
+        break;
     }
-    if (size == 8)
-        mem(e, LDR, R1, R6, 4);
-    else if (sign)
-        shift_imm(e, R1, R0, ASR, 31);
-    else
-        mov_imm(e, R1, 0);
-    put(e, R0, R1, RBPF_INSN_DST(p));
+    if (size != 8) {
+        if (sign)
+            shift_imm(e, dh, dl, ASR, 31);
+        else
+            mov_imm(e, dh, 0);
+    }
+    finish(e, dst, dl, dh);
 }
 
 static void store(emitter_t *e, const uint8_t *p, uint32_t index, uint32_t refund)
 {
     static const uint8_t sizes[4] = {4, 2, 1, 8};
     const unsigned size = sizes[(p[0] >> 3) & 3u];
+    unsigned vl = R2, vh = R3;
     address(e, RBPF_INSN_DST(p), RBPF_INSN_OFF(p), size, RBPF_WRITE, index, refund);
     if ((p[0] & 7u) == RBPF_CLS_STX) {
-        get(e, R0, R1, RBPF_INSN_SRC(p));
+        read_pair(e, RBPF_INSN_SRC(p), R2, R3, &vl, &vh);
     } else {
-        mov_imm(e, R0, (uint32_t)RBPF_INSN_IMM(p));
+        mov_imm(e, R2, (uint32_t)RBPF_INSN_IMM(p));
         if (size == 8)
-            mov_imm(e, R1, RBPF_INSN_IMM(p) < 0 ? 0xffffffffu : 0u);
+            mov_imm(e, R3, RBPF_INSN_IMM(p) < 0 ? 0xffffffffu : 0u);
     }
-    mem(e, size == 1 ? STRB : size == 2 ? STRH : STR, R0, R6, 0);
+    mem(e, size == 1 ? STRB : size == 2 ? STRH : STR, vl, R0, 0);
     if (size == 8)
-        mem(e, STR, R1, R6, 4);
+        mem(e, STR, vh, R0, 4);
 }
 
 /* Conditional jumps: the comparison, then b<cond>.w to the target. */
@@ -682,40 +811,57 @@ static void jump(emitter_t *e, const uint8_t *p, uint32_t to)
     static const uint8_t cond64[14] = {0, EQ, LO, HS, NE, NE, LT, GE, 0, 0, LO, HS, LT, GE};
     static const uint8_t swap64[14] = {0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 1};
     const unsigned k = code >> 4;
+    const int32_t imm = RBPF_INSN_IMM(p);
+    unsigned al, ah = R1, bl, bh = R3;
+    uint32_t f;
     if (is64)
-        get(e, R0, R1, RBPF_INSN_DST(p));
+        read_pair(e, RBPF_INSN_DST(p), R0, R1, &al, &ah);
     else
-        mem(e, LDR, R0, R4, REG(RBPF_INSN_DST(p)));
-    operand(e, p, is64);
+        al = read_lo(e, RBPF_INSN_DST(p), R0);
+    /* against a constant Thumb-2 encodes: cmp al, #imm (and the high word
+     * against the sign) */
+    if (!(p[0] & 0x08u) && code != 0x40 && mod_imm((uint32_t)imm, &f) &&
+        (!is64 || !swap64[k])) {
+        dp_imm(e, SUB, 1, PC, al, f); /* cmp al, #imm */
+        if (is64 && (code == 0x10 || code == 0x50)) {
+            h16(e, 0xbf08u); /* it eq */
+            dp_imm(e, SUB, 1, PC, ah, imm < 0 ? 0x3ffu : 0u);
+        } else if (is64) {
+            dp_imm(e, SBC, 1, IP, ah, imm < 0 ? 0x3ffu : 0u);
+        }
+        branch(e, is64 ? cond64[k] : cond32[k], to);
+        return;
+    }
+    operand(e, p, is64, &bl, &bh);
     if (code == 0x40) { /* jset */
         if (is64) {
-            dp_reg(e, AND, 0, R0, R0, R2, LSL, 0);
-            dp_reg(e, AND, 0, R1, R1, R3, LSL, 0);
+            dp_reg(e, AND, 0, R0, al, bl, LSL, 0);
+            dp_reg(e, AND, 0, R1, ah, bh, LSL, 0);
             dp_reg(e, ORR, 1, R0, R0, R1, LSL, 0);
         } else {
-            h16(e, 0x4200u | R2 << 3 | R0); /* tst r0, r2 */
+            dp_reg(e, AND, 1, PC, al, bl, LSL, 0); /* tst al, bl */
         }
         branch(e, NE, to);
         return;
     }
     if (!is64) {
-        h16(e, 0x4280u | R2 << 3 | R0); /* cmp r0, r2 */
+        cmp_reg(e, al, bl);
         branch(e, cond32[k], to);
         return;
     }
     if (code == 0x10 || code == 0x50) {
-        h16(e, 0x4280u | R2 << 3 | R0); /* cmp r0, r2 */
-        h16(e, 0xbf08u);                /* it eq */
-        h16(e, 0x4280u | R3 << 3 | R1); /* cmpeq r1, r3 */
+        cmp_reg(e, al, bl);
+        h16(e, 0xbf08u); /* it eq */
+        cmp_reg(e, ah, bh);
         branch(e, cond64[k], to);
         return;
     }
     if (swap64[k]) {
-        h16(e, 0x4280u | R0 << 3 | R2); /* cmp r2, r0 */
-        dp_reg(e, SBC, 1, IP, R3, R1, LSL, 0);
+        cmp_reg(e, bl, al);
+        dp_reg(e, SBC, 1, IP, bh, ah, LSL, 0);
     } else {
-        h16(e, 0x4280u | R2 << 3 | R0); /* cmp r0, r2 */
-        dp_reg(e, SBC, 1, IP, R1, R3, LSL, 0);
+        cmp_reg(e, al, bl);
+        dp_reg(e, SBC, 1, IP, ah, bh, LSL, 0);
     }
     branch(e, cond64[k], to);
 }
@@ -739,18 +885,20 @@ static void instruction(emitter_t *e, uint32_t i, uint32_t refund)
     switch (cls) {
     case RBPF_CLS_ALU:
     case RBPF_CLS_ALU64:
-        alu(e, p, i, refund);
+        alu(e, p);
         return;
     case RBPF_CLS_LD: {
         const uint32_t hi = rbpf_le32_(p + RBPF_INSN_SIZE + 4);
-        mov_imm(e, R0, (uint32_t)RBPF_INSN_IMM(p));
-        mov_imm(e, R1, hi);
+        unsigned dl, dh;
+        dest(e, RBPF_INSN_DST(p), R0, R1, &dl, &dh);
+        mov_imm(e, dl, (uint32_t)RBPF_INSN_IMM(p));
+        mov_imm(e, dh, hi);
         if (p[0] != RBPF_OPC_LDDW) {
             mem(e, LDR, R2, R4, p[0] == RBPF_OPC_LDDWD ? ST_RAM : ST_RODATA);
-            dp_reg(e, ADD, 1, R0, R0, R2, LSL, 0);
-            dp_imm(e, ADC, 0, R1, R1, 0);
+            dp_reg(e, ADD, 1, dl, dl, R2, LSL, 0);
+            dp_imm(e, ADC, 0, dh, dh, 0);
         }
-        put(e, R0, R1, RBPF_INSN_DST(p));
+        finish(e, RBPF_INSN_DST(p), dl, dh);
         return;
     }
     case RBPF_CLS_LDX:
@@ -760,11 +908,13 @@ static void instruction(emitter_t *e, uint32_t i, uint32_t refund)
         store(e, p, i, refund);
         return;
     case RBPF_CLS_STX:
-        if ((p[0] & 0xe0u) == 0xc0u) { /* atomic */
+        if ((p[0] & 0xe0u) == 0xc0u) { /* atomic: C reads and writes registers */
+            flush(e);
             mov_reg(e, R0, R4);
             movw_movt(e, R1, (uint32_t)(uintptr_t)p, 1);
             call_c(e, FN(jit_atomic));
             fault_unless_zero(e, i, refund);
+            reload(e);
         } else {
             store(e, p, i, refund);
         }
@@ -786,10 +936,12 @@ static void instruction(emitter_t *e, uint32_t i, uint32_t refund)
     if (p[0] == RBPF_OPC_CALL) {
 #if RBPF_ENABLE_LOCAL_CALLS
         if (RBPF_INSN_SRC(p) == RBPF_CALL_LOCAL) {
+            flush(e); /* the frame record saves r6..r10; r10 moves */
             mov_reg(e, R0, R4);
             mov_imm(e, R1, i * RBPF_INSN_SIZE);
             call_c(e, FN(jit_call));
             fault_unless_zero(e, i, refund);
+            reload(e);
             /* the return address (the next block), pushed with a pad word */
             movw_movt(e, R0, (e->base + target(e, i + 1)) | 1u, 1);
             h16(e, 0xb403u); /* push {r0, r1} */
@@ -797,23 +949,28 @@ static void instruction(emitter_t *e, uint32_t i, uint32_t refund)
             return;
         }
 #endif
+        flush(e); /* the helper reads r1..r5 and writes r0 */
         mem(e, LDR, R0, R4, ST_VM);
         mov_imm(e, R1, (uint32_t)RBPF_INSN_IMM(p));
         mov_reg(e, R2, R4);
         call_c(e, FN(rbpf_call_helper_));
         fault_unless_zero(e, i, refund);
+        reload(e);
         return;
     }
     if (p[0] == RBPF_OPC_EXIT) {
 #if RBPF_ENABLE_LOCAL_CALLS
         uint32_t done;
+        flush(e); /* r0 is the result; a return restores r6..r10 */
         mov_reg(e, R0, R4);
         call_c(e, FN(jit_return));
         done = cbz_(e, 0, R0);
+        reload(e);
         h16(e, 0xbc03u);            /* pop {r0, r1}: the return address */
         h16(e, 0x4700u | R0 << 3); /* bx r0 */
         patch(e, done);
 #else
+        flush(e);
         mov_imm(e, R0, 0);
 #endif
         branch(e, 14, e->exit_at); /* r0 = 0 */
@@ -897,6 +1054,7 @@ static void frame(emitter_t *e)
     mem(e, LDR, R5, R4, ST_LEFT);
     mov_reg(e, R0, SP);
     mem(e, STR, R0, R4, ST_SP);
+    reload(e);
     h16(e, 0x4700u | R1 << 3); /* bx r1 */
     e->stop_at = e->pos;       /* r1: the instruction not run */
     mov_imm(e, R0, (uint32_t)RBPF_ERR_BUDGET);
@@ -937,6 +1095,44 @@ static void find_blocks(const rbpf_program_t *prog, uint32_t *table, uint32_t sl
     }
 }
 
+/* Pins the eBPF registers the text names most (reads and writes alike). */
+static void choose_pins(emitter_t *e, uint32_t slots, uint32_t *scratch)
+{
+    uint32_t uses[11] = {0}, i, depth = 0;
+    unsigned k, n;
+    /* an instruction inside a backward jump's range (a loop) weighs 16 */
+    memset(scratch, 0, (size_t)slots * sizeof *scratch);
+    for (i = 0; i < slots; i += rbpf_two_slot_(insn_at(e, i)[0]) ? 2u : 1u) {
+        const uint8_t *p = insn_at(e, i);
+        const unsigned cls = p[0] & 7u;
+        int64_t t = (int64_t)i + 1 + (p[0] == RBPF_OPC_JA32 ? RBPF_INSN_IMM(p) : RBPF_INSN_OFF(p));
+        if ((cls == RBPF_CLS_JMP || cls == RBPF_CLS_JMP32) && p[0] != RBPF_OPC_CALL &&
+            p[0] != RBPF_OPC_EXIT && t <= (int64_t)i && t >= 0) {
+            scratch[t]++;
+            if (i + 1 < slots)
+                scratch[i + 1]--;
+        }
+    }
+    for (i = 0; i < slots; i += rbpf_two_slot_(insn_at(e, i)[0]) ? 2u : 1u) {
+        const uint8_t *p = insn_at(e, i);
+        const uint32_t w = (depth += scratch[i]) != 0 ? 16u : 1u;
+        if (rbpf_two_slot_(p[0]) && i + 1 < slots)
+            depth += scratch[i + 1];
+        uses[RBPF_INSN_DST(p)] += w;
+        uses[RBPF_INSN_SRC(p)] += w;
+    }
+    memset(e->pin, 0, sizeof e->pin);
+    for (k = 0; k < PINS; k++) {
+        unsigned best = 11;
+        for (n = 0; n < 11; n++)
+            if (!e->pin[n] && uses[n] != 0 && (best == 11 || uses[n] > uses[best]))
+                best = n;
+        if (best == 11)
+            break;
+        e->pin[best] = (uint8_t)(k + 1);
+    }
+}
+
 /* Every block, fast code in text order, then the exact copies. */
 static void generate(emitter_t *e, uint32_t slots)
 {
@@ -967,6 +1163,8 @@ size_t rbpf_jit_size_(const rbpf_program_t *prog)
     memset(&e, 0, sizeof e);
     e.prog = prog;
     e.bound = 1;
+    /* unpinned code is the longest; flush() and reload() count three
+     * pinned pairs in this mode */
     frame(&e);
     total = e.pos;
     for (i = 0; i < slots; i += rbpf_two_slot_(insn_at(&e, i)[0]) ? 2u : 1u) {
@@ -990,6 +1188,8 @@ int rbpf_jit_compile_(rbpf_program_t *prog, void *buffer, size_t size)
     memset(&e, 0, sizeof e);
     e.prog = prog;
     e.table = (uint32_t *)(h + 1);
+    choose_pins(&e, slots, e.table);
+    memset(e.table, 0, 4u * (size_t)slots);
     find_blocks(prog, e.table, slots);
     /* sizing pass: fixes every block's offset */
     generate(&e, slots);
