@@ -42,8 +42,20 @@ demo: samples
 	@echo "== samples/sming: a Sming application, rBPF C++ interface and application calls"
 	@$(SAMPLES_OUT)/sming/sming | tr -d '\r'
 
+# make rbpf-dump as Sming prints it: each container under `Contents of
+# "NAME.bin"` and a rule of dashes, then a blank line; increment's dump is
+# the seed's, byte for byte.
+SAMPLES_DUMP := $(SAMPLES_OUT)/basic/rbpf-dump.txt
 test-samples: samples samples-cpu-v2
 	@bash samples/check.sh $(SAMPLES_OUT) $(BUILD)/host/rbpf
 	@bash samples/check.sh $(SAMPLES_OUT)/cpu-v2 $(BUILD)/host/rbpf
+	@$(MAKE) -s --no-print-directory -C samples/basic OUT=$(SAMPLES_OUT)/basic \
+	    RBPF_BUILD=$(abspath $(BUILD)) CLANG=$(CLANG) rbpf-dump >$(SAMPLES_DUMP)
+	@{ for n in increment multiply store; do \
+	    printf 'Contents of "%s.bin"\n-----------------------------\n' $$n; \
+	    if [ $$n = increment ]; then cat $(RBPF_SEED_DUMP); \
+	    else $(BUILD)/host/rbpf dump $(SAMPLES_OUT)/basic/rbpf/$$n.bin; fi; echo; done; } | \
+	    cmp -s - $(SAMPLES_DUMP) && echo "ok: make rbpf-dump prints Sming's headings and the seed's dump" || \
+	    { echo "FAIL: make rbpf-dump ($(SAMPLES_DUMP)) differs"; exit 1; }
 
 TEST_TARGETS += test-samples
