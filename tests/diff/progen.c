@@ -5,6 +5,10 @@
  * access, a helper or local call) or a loop of snippets. Every boundary
  * between snippets is a valid jump target: no temporary pointer lives
  * across one, so a forward jump may land on any boundary of its function.
+ *
+ * Every random draw is its own statement or declaration, never two in one
+ * expression or argument list, whose order C leaves to the compiler: gcc
+ * for x86 and for Arm once made different programs from one seed.
  */
 #include <string.h>
 
@@ -74,7 +78,10 @@ static uint64_t value(gen_t *g)
 {
     switch (below(g, 9)) {
     case 0: return (uint64_t)(int64_t)((int32_t)below(g, 33) - 16);
-    case 1: return ((uint64_t)1 << below(g, 64)) + (uint64_t)(int64_t)((int32_t)below(g, 3) - 1);
+    case 1: {
+        const uint64_t power = (uint64_t)1 << below(g, 64);
+        return power + (uint64_t)(int64_t)((int32_t)below(g, 3) - 1);
+    }
     case 2: {
         static const uint64_t edges[] = {0x80000000u, 0x7fffffffu, 0xffffffffu,
                                          0xffffffff80000000u, 0x8000000000000000u,
@@ -221,7 +228,8 @@ static void snippet_alu(gen_t *g)
     if (pick == 0) { /* byte swap */
         static const uint8_t swaps[] = {RBPF_OPC_LE16, RBPF_OPC_BE16, RBPF_OPC_BSWAP16};
         static const uint8_t widths[] = {16, 32, 64};
-        emit(g, swaps[below(g, 3)], dst, 0, 0, widths[below(g, 3)]);
+        const uint8_t swap = swaps[below(g, 3)];
+        emit(g, swap, dst, 0, 0, widths[below(g, 3)]);
         return;
     }
     if (pick == 1) {
@@ -420,10 +428,13 @@ static void snippet_jump(gen_t *g)
     } else {
         const unsigned cls = feature(g, PROGEN_JMP32) && chance(g, 40) ? 0x06u : 0x05u;
         const unsigned op = jump_ops[below(g, sizeof jump_ops)];
-        if (chance(g, 50))
-            at = emit(g, op | cls, scalar(g, 1), 0, 0, (int32_t)(uint32_t)value(g));
-        else
-            at = emit(g, op | cls | 0x08u, scalar(g, 1), scalar(g, 1), 0, 0);
+        const unsigned dst = scalar(g, 1);
+        if (chance(g, 50)) {
+            const int32_t imm = (int32_t)(uint32_t)value(g);
+            at = emit(g, op | cls, dst, 0, 0, imm);
+        } else {
+            at = emit(g, op | cls | 0x08u, dst, scalar(g, 1), 0, 0);
+        }
     }
     g->pending[g->pending_count] = at;
     g->pending_left[g->pending_count] = below(g, 4);
@@ -580,7 +591,8 @@ static void snippet_clobber(gen_t *g)
 {
     if (g->function == 0)
         return;
-    emit_lddw(g, RBPF_OPC_LDDW, 6 + below(g, 4), 0xa5a5000000000000u | below(g, 0x10000));
+    const unsigned r = 6 + below(g, 4);
+    emit_lddw(g, RBPF_OPC_LDDW, r, 0xa5a5000000000000u | below(g, 0x10000));
 }
 
 static void snippet(gen_t *g)
