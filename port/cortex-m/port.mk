@@ -144,6 +144,11 @@ MCU_IMAGE_OBJS_diff := $(MCU_DIR)/diff.o tests/diff/progen.o tests/diff/observe.
                        $(MCU_DIR)/newlib_io.o
 MCU_IMAGE_OBJS_escape := tests/escape/escape_test.o tests/escape/sandbox.o \
                          $(MCU_DIR)/cmocka/cmocka.o $(MCU_DIR)/newlib_io.o
+# The cross-build digests (tests/diff/digest.c) on the Cortex-M4, compared
+# with the host builds' by make test-builds.
+MCU_IMAGE_OBJS_digest := tests/diff/digest.o tests/diff/progen.o tests/diff/observe.o \
+                         $(MCU_DIR)/newlib_io.o
+MCU_LIBC_digest := --specs=nosys.specs
 # Full newlib (stdio, and long long in snprintf, which nano lacks)
 MCU_LIBC_diff := --specs=nosys.specs
 MCU_LIBC_escape := --specs=nosys.specs
@@ -296,6 +301,23 @@ $(MCU_BUILD)/full/$(MCU_DIR)/bench_engines.o: MCU_BASE_CFLAGS += -I$(MCU_BUILD)/
 .SECONDARY: $(MCU_BUILD)/gen/bench_containers.c $(MCU_BUILD)/gen/bench_containers.h
 $(eval $(call mcu_image,full,bench-engines))
 
+# The cross-build differential on the Cortex-M4 (the full build: -Os,
+# Thumb-2, every engine it has, the JIT included): digest.c's lines for
+# seeds 1..300 must be the host build's.
+$(eval $(call mcu_image,full,digest))
+.PHONY: test-builds-mcu
+test-builds-mcu: $(MCU_BUILD)/full/digest.elf $(BUILD)/host/tests/diff/digest
+	@$(MCU_RUN) $< >$(MCU_BUILD)/full/digest.out 2>&1 || \
+	    { cat $(MCU_BUILD)/full/digest.out; echo "test-builds-mcu: the image failed"; exit 1; }
+	@grep -E '^[0-9]+ [0-9a-f]{16}$$' $(MCU_BUILD)/full/digest.out >$(MCU_BUILD)/full/digests.txt
+	@$(BUILD)/host/tests/diff/digest 300 >$(MCU_BUILD)/full/digests-host.txt 2>/dev/null
+	@if ! cmp -s $(MCU_BUILD)/full/digests-host.txt $(MCU_BUILD)/full/digests.txt; then \
+	    seed=$$(diff $(MCU_BUILD)/full/digests-host.txt $(MCU_BUILD)/full/digests.txt | \
+	            sed -n 's/^< \([0-9]*\) .*/\1/p' | head -1); \
+	    echo "test-builds-mcu: the Cortex-M4 differs from the host, first at seed $$seed"; exit 1; fi
+	@echo "test-builds-mcu: $$(grep -v '^[0-9]' $(MCU_BUILD)/full/digest.out | tr -d '\r')"
+	@echo "test-builds-mcu: 300 cases give the host's digests on the Cortex-M4"
+
 .PHONY: bench-mcu
 # The library as firmware builds it (-Os, full); MCU_BENCH_BUILD=o2 counts
 # fletcher32 in the -O2 build instead.
@@ -327,6 +349,7 @@ test-mcu: mcu-images
 # their value; each fails only when it cannot build or run).
 ifeq ($(MCU_HAVE_TOOLS),yes)
 test-mcu-if-available: test-mcu
+	@$(MAKE) --no-print-directory test-builds-mcu
 	@$(MAKE) --no-print-directory size
 	$(if $(MCU_HAVE_CLANG),@$(MAKE) --no-print-directory bench-mcu,@echo "bench-mcu: skipped ($(CLANG) not found)")
 else

@@ -169,9 +169,10 @@ int observe_run(observe_t *o, const rbpf_program_t *prog, const progen_case_t *c
     return o->rc;
 }
 
-/* Each engine's prepared form: at most 4 words per instruction slot (a
- * JIT's code takes more than the 8 bytes of the instruction). */
-static uint64_t prepared[RBPF_ENGINE_COUNT][4u * PROGEN_INSN_MAX];
+/* Each engine's prepared form: 64 KiB, as the Cortex-M differential test
+ * gives (the JIT's code for a generated program takes up to about 20 times
+ * its instruction bytes). */
+static uint64_t prepared[RBPF_ENGINE_COUNT][65536u / 8u];
 
 int observe_prepare(rbpf_program_t *copy, const rbpf_program_t *prog, int engine)
 {
