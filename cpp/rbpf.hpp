@@ -14,7 +14,7 @@
  *     uint32_t hits = vm.globals[1];             // the global store
  *
  * The object owns the container's stack and its data+bss RAM, taken from
- * the heap by load() and given back by unload(); the blob itself is read in
+ * the heap (malloc) by load() and given back by unload(); the blob itself is read in
  * place and must outlive the load. A VirtualMachine cannot be copied or
  * moved (librbpf keeps pointers into it). Like librbpf, it is not
  * thread-safe.
@@ -24,9 +24,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
-
-#include <new>
 
 #include "rbpf.h"
 
