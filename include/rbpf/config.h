@@ -103,11 +103,13 @@
 #endif
 
 /* The translated engine (src/threaded.c): rbpf_prepare() turns a verified
- * program into a pre-decoded RAM form that runs several times faster than
- * the in-place interpreter, at a few bytes of RAM per instruction. Off, it
- * costs no flash and rbpf_prepare() refuses it. */
+ * program into a pre-decoded RAM form (8 bytes per instruction) that runs
+ * with fewer instructions than the in-place interpreter (docs/performance.md
+ * has the figures per engine). It costs about 14 KiB of flash on a
+ * Cortex-M4 at -Os (make size), so RBPF_MINIMAL leaves it out. Off,
+ * rbpf_prepare() refuses it with RBPF_ERR_UNSUPPORTED. */
 #ifndef RBPF_ENABLE_THREADED
-#define RBPF_ENABLE_THREADED 1
+#define RBPF_ENABLE_THREADED RBPF_DEFAULT_ON_
 #endif
 
 /* The Thumb-2 JIT (src/jit/thumb2.c, docs/jit.md): compiles a verified

@@ -45,14 +45,17 @@ size:
 	done
 	@if command -v $(ARM_PREFIX)gcc >/dev/null; then text() { sed -n 's/.* text=\([0-9]*\) .*/\1/p'; }; \
 	    with=$$(ARM_PREFIX=$(ARM_PREFIX) $(MCU_DIR)/size.sh cortex-m4 full $(MCU_BUILD)/size/jit $(LIB_CORE_SRCS) | text); \
-	    without=$$(SIZE_CFLAGS=-DRBPF_ENABLE_JIT=0 ARM_PREFIX=$(ARM_PREFIX) $(MCU_DIR)/size.sh cortex-m4 full \
-	        $(MCU_BUILD)/size/jit $(LIB_CORE_SRCS) | text); \
-	    echo "size cortex-m4 jit: text=$$((with - without)) (the JIT's flash: full with and without RBPF_ENABLE_JIT)"; \
+	    for e in jit:RBPF_ENABLE_JIT threaded:RBPF_ENABLE_THREADED; do \
+	        without=$$(SIZE_CFLAGS=-D$${e#*:}=0 ARM_PREFIX=$(ARM_PREFIX) $(MCU_DIR)/size.sh cortex-m4 full \
+	            $(MCU_BUILD)/size/jit $(LIB_CORE_SRCS) | text); \
+	        echo "size cortex-m4 $${e%%:*}: text=$$((with - without)) (the engine's flash: full with and without $${e#*:})"; \
+	    done; \
 	fi
 
 # Each knob turned off alone in the full core, against full.
 SIZE_KNOBS := RBPF_ENABLE_ALU32=0 RBPF_ENABLE_JMP32=0 RBPF_ENABLE_ATOMIC=0 \
-              RBPF_ENABLE_LOCAL_CALLS=0 RBPF_ENABLE_ERROR_TEXT=0 RBPF_ENABLE_JIT=0 RBPF_USE_COMPUTED_GOTO=0
+              RBPF_ENABLE_LOCAL_CALLS=0 RBPF_ENABLE_ERROR_TEXT=0 RBPF_ENABLE_JIT=0 RBPF_ENABLE_THREADED=0 \
+              RBPF_USE_COMPUTED_GOTO=0
 .PHONY: size-knobs
 size-knobs:
 	@set -e; text() { sed -n 's/.* text=\([0-9]*\) .*/\1/p'; }; \
