@@ -561,24 +561,10 @@ L_illegal:
     atomic:;
         const unsigned size = ip->handler == H_ROW_(ADD32) ? 4u : 8u;
         const uint64_t addr = DST + K64;
-        const uint64_t mask64 = size == 4 ? 0xffffffffu : ~(uint64_t)0;
         const unsigned operation = (uint16_t)ip->aux >> 8, src = (uint16_t)ip->aux & 0xffu;
-        const uint64_t value = R(src);
-        uint64_t old, now;
+        uint64_t old;
         ACCESS(addr, size, RBPF_RW);
-        old = rbpf_load_(HOST(addr), size);
-        switch (operation & ~(unsigned)RBPF_ATOMIC_FETCH) {
-        case RBPF_ATOMIC_OR: now = old | value; break;
-        case RBPF_ATOMIC_AND: now = old & value; break;
-        case RBPF_ATOMIC_XOR: now = old ^ value; break;
-        case RBPF_ATOMIC_XCHG & ~RBPF_ATOMIC_FETCH: now = value; break;
-        case RBPF_ATOMIC_CMPXCHG & ~RBPF_ATOMIC_FETCH:
-            now = old == (R(0) & mask64) ? value : old;
-            R(0) = old;
-            break;
-        default: now = old + value; break;
-        }
-        rbpf_store_(HOST(addr), now, size);
+        old = rbpf_atomic_(HOST(addr), size, (int32_t)operation, R(src), &R(0));
         if ((operation & RBPF_ATOMIC_FETCH) && operation != RBPF_ATOMIC_CMPXCHG)
             R(src) = old;
         NEXT();
