@@ -4,14 +4,14 @@
 # port/cortex-m/port.mk, fuzz/fuzz.mk), included at the end.
 #
 #   make            library and tool
-#   make demo       build everything, dump and run the samples
+#   make demo       install missing packages (tools/prerequisites.sh), build
+#                   everything, dump and run the samples
 #   make test       every test (host, sanitizers, the tool, samples, MCU)
 #   make bench      benchmarks, VM against native
 #   make size       code size and stack per target and configuration
 #   make install    PREFIX=/usr/local: library, headers, tool, mk/rbpf.mk,
 #                   rbpf.pc and the CMake package (docs/integration.md)
-#   make prerequisites  install missing Debian/Ubuntu packages (make demo
-#                   does this first)
+#   make prerequisites  only the first step of make demo
 
 # `make demo` is the first command on a fresh machine: before anything is
 # built (or probed for), install the packages that are missing.
@@ -93,7 +93,7 @@ HAVE_M32 := $(shell echo 'int main(void){return 0;}' | $(CC) -m32 -x c - -o /dev
 all: lib tool
 
 help:
-	@sed -n '1,16p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,14p' Makefile | sed 's/^# \{0,1\}//'
 
 prerequisites:
 	@echo "prerequisites: all installed"
