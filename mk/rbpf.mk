@@ -40,6 +40,8 @@ RBPF_CONTAINER_INCLUDE := $(RBPF_ROOT)/include/container
 endif
 # The container sources, searched recursively.
 RBPF_CONTAINER_PATH ?= container
+# The same, without the spaces a comment after the value leaves or a final /.
+RBPF_CONTAINER_DIR := $(patsubst %/,%,$(strip $(RBPF_CONTAINER_PATH)))
 # Generated files: containers, generated C, librbpf.
 RBPF_OUT ?= out/rbpf
 # Entries of the key-value store pool shared by all stores (librbpf).
@@ -67,7 +69,7 @@ RBPF_LIB_CFLAGS ?= -std=c99 -O2 -Wall -Wextra
 # what <rbpf.h> includes in C++ for rBPF::Container::NAME (docs/sming.md).
 # Installed, the library's settings come from `pkg-config --cflags rbpf`.
 RBPF_CFLAGS := $(RBPF_INCLUDE_FLAGS) -I$(RBPF_OUT) \
-               -I$(RBPF_CONTAINER_PATH)/include -I$(RBPF_OUT)/include \
+               -I$(RBPF_CONTAINER_DIR)/include -I$(RBPF_OUT)/include \
                $(if $(RBPF_INSTALLED),,-DBPF_STORE_NUM_VALUES=$(BPF_STORE_NUM_VALUES))
 RBPF_GENERATED := $(RBPF_OUT)/containers.h $(RBPF_OUT)/include/rbpf/containers.h
 RBPF_APP_OBJS := $(RBPF_OUT)/containers.o
@@ -79,7 +81,6 @@ endif
 RBPF_LIBS := $(RBPF_LIB)
 
 # ---- Containers -----------------------------------------------------------
-RBPF_CONTAINER_DIR := $(patsubst %/,%,$(RBPF_CONTAINER_PATH))
 RBPF_SOURCES := $(sort $(shell find $(RBPF_CONTAINER_DIR) -type f \( -name '*.c' -o -name '*.cpp' \) 2>/dev/null))
 RBPF_CONTAINER_HEADERS := $(shell find $(RBPF_CONTAINER_DIR) -type f \( -name '*.h' -o -name '*.hpp' \) 2>/dev/null)
 # What containers include from rbpf: <rbpf/container.h>, <bpf/bpfapi/helpers.h>,

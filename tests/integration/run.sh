@@ -17,14 +17,17 @@
 #       the rbpf tool built for the build machine: it links (newlib nano),
 #       and runs on QEMU's MPS2-AN386 when qemu-system-arm is installed; and
 #       the application cross-built with make as docs/make.md says (links)
+#   (e) docs/make.md's first Makefile, taken from the doc as written, builds
+#       the application with plain `make` against the source tree
 # Run from the repository root: sh tests/integration/run.sh [STAGES], STAGES
-# a subset of "a b c d" (default all). MAKE and BUILD (the make build tree
+# a subset of "a b c d e" (default all). MAKE and BUILD (the make build tree
 # whose host library and tool `make install` installs) come from make.
 set -eu
 root=$(pwd)
-stages=${1:-a b c d}
+stages=${1:-a b c d e}
 MAKE=${MAKE:-make}
 BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$root/$BUILD ;; esac
 work=$(mktemp -d "${TMPDIR:-/tmp}/rbpf-integration-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cp -R tests/integration/consumer tests/integration/firmware "$work"
@@ -139,7 +142,7 @@ if stage d; then
             fail "firmware.elf was not linked with newlib nano"
         # The same application with make, as docs/make.md says.
         (cd "$work/consumer" && quiet env -u MAKEFLAGS -u MFLAGS $MAKE -f cross.mk RBPF="$root" \
-            RBPF_BUILD="$root/$BUILD") || fail "make -f cross.mk (docs/make.md's cross build)"
+            RBPF_BUILD="$BUILD") || fail "make -f cross.mk (docs/make.md's cross build)"
         arm-none-eabi-readelf -h "$work/consumer/out-cross/app.elf" | grep -q "Machine: *ARM" ||
             fail "the make cross build's app.elf is not an ARM image"
         if command -v qemu-system-arm > /dev/null; then
@@ -150,5 +153,17 @@ if stage d; then
             echo "   (not run: qemu-system-arm not found)"
         fi
     fi
+fi
+if stage e; then
+    echo "== integration (e): docs/make.md's example Makefile"
+    cp -R "$work/consumer" "$work/docs-example"
+    awk '/^# myapp\/Makefile$/ { take = 1 } take && /^```/ { exit } take' docs/make.md |
+        sed "s|/path/to/rbpf|$root|" > "$work/docs-example/Makefile"
+    grep -q "^include $root/mk/rbpf.mk" "$work/docs-example/Makefile" ||
+        fail "no example Makefile in docs/make.md: $(cat "$work/docs-example/Makefile")"
+    (cd "$work/docs-example" && quiet env -u MAKEFLAGS -u MFLAGS $MAKE RBPF_BUILD="$BUILD") ||
+        fail "plain make with docs/make.md's Makefile"
+    "$work/docs-example/app" > "$work/out" || fail "app: $(cat "$work/out")"
+    expect "$work/out" "$(ok_line 1035)"
 fi
 echo "integration: passed ($stages)"

@@ -1,5 +1,5 @@
 /* scale.c: result = value * FACTOR + CONSUMER_OFFSET; FACTOR comes from the
- * build's DEFINES, CONSUMER_OFFSET from the shared header. */
+ * build's DEFINES (else consumer.h), CONSUMER_OFFSET from the shared header. */
 #include <rbpf/container.h>
 
 #include "consumer.h"
