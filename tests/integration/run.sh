@@ -4,11 +4,13 @@
 # The application (consumer/main.c) checks its containers' results, their
 # generated names (more/negate.cpp is more_negate) and, from C++,
 # rBPF::Container::scale (consumer/cxx_check.cpp).
-#   (a) CMake, add_subdirectory: build, run, check the results; a change to
+#   (a) CMake, add_subdirectory, with a knob set (RBPF_STORE_NUM_VALUES, which
+#       the application must see too): build, run, check the results; a change to
 #       a shared header rebuilds the containers; a container that does not
 #       compile stops the build, naming it, and again on the next build
 #   (b) CMake, find_package(rbpf) against `cmake --install` into a prefix
-#       (moved after the install); a version the install does not meet fails
+#       (moved after the install), the knob carried by the package and
+#       rbpf.pc; a version the install does not meet fails
 #   (c) make, pkg-config and the installed mk/rbpf.mk against `make install`
 #       into a prefix (moved after the install), the same files as (b);
 #       plain `make` builds the application; a missing clang
@@ -54,7 +56,8 @@ stage() { case " $stages " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 if stage a; then
     echo "== integration (a): add_subdirectory"
-    cmake_configure -S "$work/consumer" -B "$work/a" -DRBPF_SOURCE="$root"
+    cmake_configure -S "$work/consumer" -B "$work/a" -DRBPF_SOURCE="$root" \
+        -DRBPF_STORE_NUM_VALUES=24 -DEXPECTED_STORE_NUM_VALUES=24
     cmake_build "$work/a"
     "$work/a/app" > "$work/out" || fail "app: $(cat "$work/out")"
     expect "$work/out" "$(ok_line 1042)"
@@ -77,12 +80,15 @@ fi
 
 if stage b; then
     echo "== integration (b): find_package(rbpf) after cmake --install"
-    cmake_configure -S "$root" -B "$work/rbpf"
+    cmake_configure -S "$root" -B "$work/rbpf" -DRBPF_STORE_NUM_VALUES=20
     cmake_build "$work/rbpf"
     quiet cmake --install "$work/rbpf" --prefix "$work/cmake-staging" || fail "cmake --install"
     # Installed trees can be moved: nothing in them names the prefix.
     mv "$work/cmake-staging" "$work/cmake-prefix"
-    cmake_configure -S "$work/consumer" -B "$work/b" -DCMAKE_PREFIX_PATH="$work/cmake-prefix"
+    cmake_configure -S "$work/consumer" -B "$work/b" -DCMAKE_PREFIX_PATH="$work/cmake-prefix" \
+        -DEXPECTED_STORE_NUM_VALUES=20
+    PKG_CONFIG_PATH="$work/cmake-prefix/lib/pkgconfig" pkg-config --cflags rbpf | grep -q -- "-DRBPF_STORE_NUM_VALUES=20" ||
+        fail "rbpf.pc does not carry the knob the install was built with"
     cmake_build "$work/b"
     "$work/b/app" > "$work/out" || fail "app: $(cat "$work/out")"
     expect "$work/out" "$(ok_line 1042)"

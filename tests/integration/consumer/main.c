@@ -3,6 +3,8 @@
  * rbpf_add_containers (or mk/rbpf.mk) built and embedded, found both through
  * the table and through their own symbols, and checks each result against
  * the same computation done here. Prints one line; exits 1 on a mismatch.
+ * With EXPECTED_STORE_NUM_VALUES (a build that set the RBPF_STORE_NUM_VALUES
+ * knob), the headers and the library must both have that store pool size.
  * The C++ side (cxx_check.cpp, with CONSUMER_CXX) runs scale again through
  * rBPF::Container::scale. Built for the host, or with CONSUMER_FIRMWARE for
  * a Cortex-M4 image that reports over semihosting (port/cortex-m).
@@ -22,6 +24,10 @@
 #include <stdio.h>
 static void put_text(const char *text) { fputs(text, stdout); }
 static void put_dec(uint64_t value) { printf("%llu", (unsigned long long)value); }
+#endif
+
+#if defined(EXPECTED_STORE_NUM_VALUES) && RBPF_STORE_NUM_VALUES != EXPECTED_STORE_NUM_VALUES
+#error "the library's RBPF_STORE_NUM_VALUES did not reach the application"
 #endif
 
 static uint64_t stack[512 / 8];
@@ -76,6 +82,9 @@ int main(void)
         if (strcmp(rbpf_containers[i].name, "scale") == 0)
             by_name = &rbpf_containers[i];
     check("container count", rbpf_container_count, 2);
+#ifdef EXPECTED_STORE_NUM_VALUES
+    check("store pool size", rbpf_store_free_count(), EXPECTED_STORE_NUM_VALUES);
+#endif
     check("table entry for scale", by_name != NULL && by_name->data == rbpf_container_scale, 1);
     check("name of more/negate.cpp", strcmp(rbpf_containers[0].name, "more_negate") == 0, 1);
 
