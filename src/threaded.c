@@ -56,6 +56,12 @@ enum {
     H_FUSED32,
     H_FUSED32_BEFORE_ = H_FUSED32 - 1,
     FUSABLE_(FUSED32_ENUM_)
+    /* `mov d, s` then `if r ==/!= 0 goto`, by the mov's width, then the
+     * jump's: the loop branch clang often puts after a register move */
+    H_FJ64,
+    H_FJ_EQ_64_64 = H_FJ64, H_FJ_NE_64_64, H_FJ_EQ_64_32, H_FJ_NE_64_32,
+    H_FJ32,
+    H_FJ_EQ_32_64 = H_FJ32, H_FJ_NE_32_64, H_FJ_EQ_32_32, H_FJ_NE_32_32,
     H_COUNT
 #undef FUSED64_ENUM_
 #undef FUSED32_ENUM_
@@ -65,8 +71,9 @@ typedef char rbpf_handlers_fit_byte_[H_COUNT <= 256 ? 1 : -1];
 
 /* The handler a slot runs as in exact mode: a fused pair's is the mov. */
 #define UNFUSED_(h)                                                               \
-    ((h) < H_FUSED64 ? (h) : (h) < H_FUSED32 ? (unsigned)H_ROW_(MOV64_X)          \
-                                             : (unsigned)H_ROW_(MOV32_X))
+    ((h) < H_FUSED64 ? (h)                                                        \
+     : (h) < H_FUSED32 || ((h) >= H_FJ64 && (h) < H_FJ32) ? (unsigned)H_ROW_(MOV64_X) \
+                                                          : (unsigned)H_ROW_(MOV32_X))
 
 /* ---- Translation --------------------------------------------------------- */
 
@@ -201,6 +208,23 @@ int rbpf_threaded_translate_(rbpf_program_t *prog, void *buffer, size_t size)
             !(x_is_register && s[i + 1].aux == (int16_t)s[i].dst)) {
             s[i].handler = (uint8_t)f;
             s[i].k = x_is_register ? s[i + 1].aux : s[i + 1].k;
+        } else if (f == 0 && s[i + 1].k == 0 && (s[i].handler == H_ROW_(MOV64_X) ||
+                                                 s[i].handler == H_ROW_(MOV32_X))) {
+            /* `mov d, s; if r ==/!= 0 goto +off`: d, s | r << 8, off */
+            const unsigned jump = s[i + 1].handler;
+            const unsigned base = s[i].handler == H_ROW_(MOV64_X) ? H_FJ64 : H_FJ32;
+            const unsigned kind = jump == H_ROW_(JEQ_K)     ? 0u
+                                  : jump == H_ROW_(JNE_K)   ? 1u
+#if RBPF_ENABLE_JMP32
+                                  : jump == H_ROW_(JEQ32_K) ? 2u
+                                  : jump == H_ROW_(JNE32_K) ? 3u
+#endif
+                                                            : 4u;
+            if (kind < 4u) {
+                s[i].handler = (uint8_t)(base + kind);
+                s[i].aux = (int16_t)(s[i].aux | (int16_t)(s[i + 1].dst << 8));
+                s[i].k = s[i + 1].aux;
+            }
         }
     }
     return RBPF_OK;
@@ -220,10 +244,12 @@ int rbpf_threaded_translate_(rbpf_program_t *prog, void *buffer, size_t size)
 #define GOTO_ 1
 #define OP(name) L_##name:
 #define OP_FUSED(name) L_F_##name:
+#define OP_FJ(name) L_FJ_##name:
 #else
 #define GOTO_ 0
 #define OP(name) case H_ROW_(name):
 #define OP_FUSED(name) case H_F_##name:
+#define OP_FJ(name) case H_FJ_##name:
 #endif
 
 #define R(n) regs[n]
@@ -365,6 +391,12 @@ int rbpf_threaded_run_(rbpf_vm_t *vm, uint32_t offset, uint64_t *r0)
                                  MORE_ONLY_##once(MORE_ENTRY_##form(name)))
         RBPF_ISA(TABLE_)
 #undef TABLE_
+        [H_FJ_EQ_64_64] = &&L_FJ_EQ_64_64, [H_FJ_NE_64_64] = &&L_FJ_NE_64_64,
+        [H_FJ_EQ_32_64] = &&L_FJ_EQ_32_64, [H_FJ_NE_32_64] = &&L_FJ_NE_32_64,
+#if RBPF_ENABLE_JMP32
+        [H_FJ_EQ_64_32] = &&L_FJ_EQ_64_32, [H_FJ_NE_64_32] = &&L_FJ_NE_64_32,
+        [H_FJ_EQ_32_32] = &&L_FJ_EQ_32_32, [H_FJ_NE_32_32] = &&L_FJ_NE_32_32,
+#endif
 #define FUSED64_TABLE_(NAME) [H_F_##NAME##64_K] = &&L_F_##NAME##64_K, [H_F_##NAME##64_X] = &&L_F_##NAME##64_X,
 #define FUSED32_TABLE_(NAME) [H_F_##NAME##32_K] = &&L_F_##NAME##32_K, [H_F_##NAME##32_X] = &&L_F_##NAME##32_X,
         FUSABLE_(FUSED64_TABLE_)
@@ -524,6 +556,34 @@ L_illegal:
     FUSED_(XOR, a ^ b, a ^ b)
     FUSED_(LSH, a << (b & 63), a << (b & 31))
     FUSED_(RSH, a >> (b & 63), a >> (b & 31))
+
+    /* Fused `mov d, s; if r ==/!= 0 goto +off` (the jump's slot is ip + 1;
+     * r may be d, so the mov comes first). */
+#define FJ_(NAME, MOV, TEST)                                                  \
+    OP_FJ(NAME) {                                                             \
+        const int16_t pair_ = ip->aux;                                        \
+        DST = MOV(R(pair_ & 0xff));                                           \
+        ip++;                                                                 \
+        if (TEST(R(pair_ >> 8)))                                              \
+            JUMP(ip[-1].k);                                                   \
+        NEXT();                                                               \
+    }
+#define MOV64_(x) (x)
+#define MOV32_(x) (uint32_t)(x)
+#define EQ64_(x) ((x) == 0)
+#define NE64_(x) ((x) != 0)
+#define EQ32_(x) ((uint32_t)(x) == 0)
+#define NE32_(x) ((uint32_t)(x) != 0)
+    FJ_(EQ_64_64, MOV64_, EQ64_)
+    FJ_(NE_64_64, MOV64_, NE64_)
+    FJ_(EQ_32_64, MOV32_, EQ64_)
+    FJ_(NE_32_64, MOV32_, NE64_)
+#if RBPF_ENABLE_JMP32
+    FJ_(EQ_64_32, MOV64_, EQ32_)
+    FJ_(NE_64_32, MOV64_, NE32_)
+    FJ_(EQ_32_32, MOV32_, EQ32_)
+    FJ_(NE_32_32, MOV32_, NE32_)
+#endif
     SWAP_(LE16, 16, rbpf_host_big_endian_())
     SWAP_(LE32, 32, rbpf_host_big_endian_())
     SWAP_(LE64, 64, rbpf_host_big_endian_())

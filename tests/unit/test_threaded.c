@@ -5,7 +5,8 @@
  * interpreter's observables, so each case here checks the fused handler's
  * result against a value computed in C, and the pair's edges: a jump into
  * its second instruction, a budget that ends between the two, x being dst
- * itself (not fused), and a mov of the other width (not fused).
+ * itself (not fused), and a mov of the other width (not fused); and
+ * `mov; if r ==/!= 0 goto` pairs, taken and not, on every width.
  */
 #include "unit.h"
 
@@ -145,11 +146,69 @@ static void fused_pair_edges(void **state)
     }
 }
 
+/* `mov d, s; if r ==/!= 0 goto +3; r0 = 1 + d; exit; r0 = d; exit` for each mov
+ * width, jump width and test, with r the mov's own dst or another register. */
+static void fused_mov_jumps(void **state)
+{
+    static const uint8_t jumps[] = {RBPF_OPC_JEQ_K, RBPF_OPC_JNE_K
+#if RBPF_ENABLE_JMP32
+                                    , RBPF_OPC_JEQ32_K, RBPF_OPC_JNE32_K
+#endif
+    };
+    static const uint64_t values[] = {0, 1, 0x100000000u, 0xffffffff00000000u};
+    unsigned mov, j, v, r;
+    (void)state;
+    /* 32-bit movs need ALU32 */
+    for (mov = 0; mov < (RBPF_ENABLE_ALU32 ? 2u : 1u); mov++)
+        for (j = 0; j < sizeof jumps; j++)
+            for (v = 0; v < sizeof values / sizeof values[0]; v++)
+                for (r = 0; r < 2; r++) {
+                    const int mov32 = mov == 1, jump32 = j >= 2, eq = j % 2 == 0;
+                    /* r3 = value; r4 = 1 << 32; r5 = d = mov of r3 (or r4 when testing
+                     * another register, which then holds value) */
+                    const uint64_t moved = mov32 ? (uint32_t)values[v] : values[v];
+                    const uint64_t tested = r == 0 ? moved : values[v];
+                    const uint64_t t = jump32 ? (uint32_t)tested : tested;
+                    uint8_t code[8 * 9];
+                    uint64_t r0 = 0;
+                    put(code, 0, RBPF_OPC_LDDW, 3, 0, 0, (int32_t)(uint32_t)values[v]);
+                    put(code, 1, 0, 0, 0, 0, (int32_t)(uint32_t)(values[v] >> 32));
+                    put(code, 2, mov32 ? RBPF_OPC_MOV32_X : RBPF_OPC_MOV64_X, 5, 3, 0, 0);
+                    put(code, 3, jumps[j], r == 0 ? 5 : 3, 0, 3, 0);
+                    put(code, 4, RBPF_OPC_MOV64_K, 0, 0, 0, 1);
+                    put(code, 5, RBPF_OPC_ADD64_X, 0, 5, 0, 0);
+                    put(code, 6, RBPF_OPC_EXIT, 0, 0, 0, 0);
+                    put(code, 7, RBPF_OPC_MOV64_X, 0, 5, 0, 0);
+                    put(code, 8, RBPF_OPC_EXIT, 0, 0, 0, 0);
+                    assert_int_equal(unit_run(code, sizeof code, NULL, 0, &r0), RBPF_OK);
+                    if ((t == 0) == eq) {
+                        assert_int_equal(r0, moved); /* taken: r0 = d */
+                        assert_int_equal(unit_vm.instructions, 5);
+                    } else {
+                        assert_int_equal(r0, 1 + moved);
+                        assert_int_equal(unit_vm.instructions, 6);
+                    }
+                }
+    /* a budget that ends between the mov and the jump */
+    {
+        static const uint8_t pair[] = {MOV(1, 7), MOVR(0, 1), JMP(JNE_K, 0, 0, 1), EXIT, EXIT};
+        uint64_t r0 = 0;
+        unit_config.budget = 2;
+        assert_int_equal(unit_run(pair, sizeof pair, NULL, 0, &r0), RBPF_ERR_BUDGET);
+        assert_int_equal(unit_vm.error_at, 2);
+        unit_config.budget = 3;
+        assert_int_equal(unit_run(pair, sizeof pair, NULL, 0, &r0), RBPF_ERR_BUDGET);
+        assert_int_equal(unit_vm.error_at, 4);
+        unit_reset();
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fused_pairs),
         cmocka_unit_test(fused_pair_edges),
+        cmocka_unit_test(fused_mov_jumps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
