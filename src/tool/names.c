@@ -2,8 +2,8 @@
  * names.c: helper names for listings and messages. The standard helpers
  * are named by the library's own table (RBPF_STANDARD_HELPERS); a host's
  * application helpers by names the tool is given: from a C header
- * (`#define NAME 0x100`, `RBPF_HELPER(type, name, 0x100, (...))`) or from
- * lines `ID NAME`. A name is a C identifier, so it can be printed anywhere
+ * (`#define NAME 0x100`, `RBPF_HELPER(type, name, 0x100, (...))`, Sming's
+ * bpf_appcalls.h `XX(0x0100, name, ...)` rows) or from lines `ID NAME`. A name is a C identifier, so it can be printed anywhere
  * as it is.
  */
 #include <stdlib.h>
@@ -182,6 +182,12 @@ static int parse(rbpf_tool_names_t *names, rbpf_tool_names_t *defines, const cha
                         id = value_of(r - m, m, defines);
                 }
             }
+        } else if (k >= 5 && n[1] == 1 && t[1][0] == '(' && n[3] == 1 && t[3][0] == ',' &&
+                   (id = number(t[2], n[2])) >= (long long)RBPF_HELPER_APP_FIRST &&
+                   is_identifier(t[4], n[4])) {
+            /* Sming's bpf_appcalls.h: XX(0x0100, name, ret, params...) */
+            name = t[4];
+            name_len = n[4];
         } else if (k == 2 && (id = number(t[0], n[0])) >= 0) {
             name = t[1];
             name_len = n[1];

@@ -175,8 +175,9 @@ int rbpf_tool_names_add(rbpf_tool_names_t *names, uint32_t id, const char *name,
                         rbpf_tool_error_t *err);
 
 /* Reads helper names from text: C lines `#define NAME ID` (ids 0x100 and
- * up: application helpers), `RBPF_HELPER(type, NAME, ID, (...))`, and lines
- * `ID NAME`; other lines are skipped. */
+ * up: application helpers), `RBPF_HELPER(type, NAME, ID, (...))`, X-macro
+ * rows `XX(ID, NAME, ...)` (Sming's bpf_appcalls.h, ids 0x100 and up), and
+ * lines `ID NAME`; other lines are skipped. */
 int rbpf_tool_names_parse(rbpf_tool_names_t *names, const char *text, size_t length,
                           rbpf_tool_error_t *err);
 void rbpf_tool_names_free(rbpf_tool_names_t *names);

@@ -385,6 +385,11 @@ grep -q 'Call helper 0x1  /\* bpf_printf \*/' "$T/out" && grep -q 'Call helper 0
 # ... and the listing still assembles to the same bytes.
 check_ok "$RBPF" asm -o "$T/calls2.bin" "$T/calls-dis.s"
 cmp -s "$T/calls.bin" "$T/calls2.bin" && ok || bad "disasm with helper names does not round-trip"
+# Sming's bpf_appcalls.h names its calls in X-macro rows.
+printf '#define BPF_SYSCALL_APP(XX) \\\n    XX(0x0100, bpf_test_wide, uint64_t, uint64_t a) \\\n    XX(0x0101, bpf_test_sum, int64_t, const uint8_t* data, size_t len)\n' >"$T/bpf_appcalls.h"
+"$RBPF" disasm --names "$T/bpf_appcalls.h" "$T/calls.bin" >"$T/out" 2>"$T/err"
+grep -q '^call 256 # bpf_test_wide$' "$T/out" && grep -q '^call 257 # bpf_test_sum$' "$T/out" && ok ||
+    bad "disasm --names bpf_appcalls.h: $(cat "$T/out" "$T/err")"
 printf '0x100 9lives\n' >"$T/bad.names"
 check_error 1 "bad.names: helper name for id 0x100 is not a C identifier" "$RBPF" dump --names "$T/bad.names" "$T/calls.bin"
 check_error 2 "instruction 1 \(byte 0x8\): illegal call: .*helper 0x100 net_checksum is not registered" \
