@@ -170,21 +170,30 @@ static int read_names(const char *path, rbpf_tool_names_t *names)
 }
 
 /* ---- gen ---------------------------------------------------------------- */
-/* Converts object `in` to container `out`; refusals name `shown` (the
- * source file when the object is build's temporary one). */
-static int gen_file(const char *in, const char *shown, const char *out)
+/* Converts object `in` to container `out`. A refusal is left in *err and
+ * gives EXIT_REFUSED, unprinted; other errors are printed. */
+static int gen_object(const char *in, const char *out, rbpf_tool_error_t *err)
 {
     rbpf_tool_buf_t elf = {0}, container = {0};
-    rbpf_tool_error_t err;
     int status = read_input(in, &elf);
     if (status == 0) {
-        if (rbpf_tool_gen(elf.data, elf.length, &container, &err) != 0)
-            status = error(EXIT_REFUSED, "%s: %s", shown, err.text);
+        if (rbpf_tool_gen(elf.data, elf.length, &container, err) != 0)
+            status = EXIT_REFUSED;
         else
             status = write_output(out, container.data, container.length);
     }
     rbpf_tool_buf_free(&elf);
     rbpf_tool_buf_free(&container);
+    return status;
+}
+
+/* Converts object `in` to container `out`; refusals name `in`. */
+static int gen_file(const char *in, const char *out)
+{
+    rbpf_tool_error_t err;
+    int status = gen_object(in, out, &err);
+    if (status == EXIT_REFUSED)
+        status = error(EXIT_REFUSED, "%s: %s", in, err.text);
     return status;
 }
 
@@ -204,7 +213,7 @@ static int cmd_gen(int argc, char **argv)
     if (!in)
         return usage_error("gen", "%sno input object", "");
     char *def = out ? NULL : replace_extension(in, ".bin", 0);
-    int status = gen_file(in, in, out ? out : def);
+    int status = gen_file(in, out ? out : def);
     free(def);
     return status;
 }
@@ -244,6 +253,54 @@ static const char *container_include(char *buf, size_t size)
         return RBPF_CONTAINER_INCLUDE;
     snprintf(buf, size, "%s/../../include/container", exe);
     return slash && is_dir(buf) ? buf : NULL;
+}
+
+static int run_process(char **args, const char *err_path);
+
+/* gen's refusal of build's object, naming the source and, when the refusal
+ * names an instruction (".text+0x18"), its line: from the object's line
+ * table, which args (clang's command, k words, NULL when it had -g) builds
+ * again with -g into a second temporary object when it lacks one. */
+static int gen_refused(const char *src, const rbpf_tool_error_t *err, char **args, size_t k,
+                       const char *object)
+{
+    const char *at = strstr(err->text, ".text+0x");
+    char debug_object[] = "/tmp/rbpf-build-XXXXXX";
+    unsigned long line = 0;
+    if (at) {
+        unsigned long offset = strtoul(at + 8, NULL, 16);
+        int fd = -1;
+        if (args && (fd = mkstemp(debug_object)) >= 0) {
+            /* the same command with -g before "-c SRC -o OBJECT" */
+            close(fd);
+            char **with_g = calloc(k + 2, sizeof *with_g);
+            if (with_g) {
+                memcpy(with_g, args, (k - 4) * sizeof *with_g);
+                with_g[k - 4] = "-g";
+                memcpy(with_g + k - 3, args + k - 4, 3 * sizeof *with_g);
+                with_g[k] = debug_object;
+                object = run_process(with_g, "/dev/null") == 0 ? debug_object : NULL;
+                free(with_g);
+            }
+        }
+        rbpf_tool_buf_t elf = {0};
+        rbpf_tool_lines_t lines;
+        rbpf_tool_error_t ignored;
+        if (object && rbpf_tool_read_file(object, &elf, &ignored) == 0 &&
+            rbpf_tool_lines_from_elf(elf.data, elf.length, &lines, &ignored) == 0) {
+            const rbpf_tool_line_row_t *row = rbpf_tool_lines_find(&lines, (uint32_t)offset);
+            /* a line of the source itself, not of a header it includes */
+            if (row && row->file == 0)
+                line = row->line;
+            rbpf_tool_lines_free(&lines);
+        }
+        rbpf_tool_buf_free(&elf);
+        if (fd >= 0)
+            unlink(debug_object);
+    }
+    if (line)
+        return error(EXIT_REFUSED, "%s:%lu: %s", src, line, err->text);
+    return error(EXIT_REFUSED, "%s: %s", src, err->text);
 }
 
 /* build -g: the object's line table, beside the container (OUT with .lines). */
@@ -520,7 +577,10 @@ static int cmd_build(int argc, char **argv)
             status = build_failure(src, clang, cpu, diag_text, rc);
     } else {
         char *def = out ? NULL : replace_extension(src, ".bin", 1);
-        status = gen_file(tmp, src, out ? out : def);
+        rbpf_tool_error_t gen_err;
+        status = gen_object(tmp, out ? out : def, &gen_err);
+        if (status == EXIT_REFUSED)
+            status = gen_refused(src, &gen_err, debug ? NULL : args, k, tmp);
         if (status == 0 && debug)
             status = write_lines(tmp, src, out ? out : def);
         free(def);

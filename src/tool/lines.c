@@ -503,12 +503,9 @@ static void put_clean(char *out, size_t size, size_t *n, const char *text, size_
     out[*n] = '\0';
 }
 
-int rbpf_tool_lines_describe(rbpf_tool_lines_t *l, uint32_t offset, char *out, size_t size)
+const rbpf_tool_line_row_t *rbpf_tool_lines_find(const rbpf_tool_lines_t *l, uint32_t offset)
 {
     size_t lo = 0, hi = l->row_count;
-    if (size == 0)
-        return 0;
-    out[0] = '\0';
     /* the last row at or before offset */
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -517,9 +514,17 @@ int rbpf_tool_lines_describe(rbpf_tool_lines_t *l, uint32_t offset, char *out, s
         else
             hi = mid;
     }
-    if (lo == 0 || l->rows[lo - 1].line == 0)
+    return lo == 0 || l->rows[lo - 1].line == 0 ? NULL : &l->rows[lo - 1];
+}
+
+int rbpf_tool_lines_describe(rbpf_tool_lines_t *l, uint32_t offset, char *out, size_t size)
+{
+    if (size == 0)
         return 0;
-    const rbpf_tool_line_row_t *r = &l->rows[lo - 1];
+    out[0] = '\0';
+    const rbpf_tool_line_row_t *r = rbpf_tool_lines_find(l, offset);
+    if (!r)
+        return 0;
     const char *path = l->files[r->file], *base = strrchr(path, '/');
     size_t n = 0, length = 0;
     char number[24];

@@ -357,6 +357,10 @@ void rbpf_tool_lines_write(const rbpf_tool_lines_t *lines, rbpf_tool_buf_t *out)
 int rbpf_tool_lines_parse(const char *text, size_t length, rbpf_tool_lines_t *lines,
                           rbpf_tool_error_t *err);
 
+/* The row for text byte `offset`: the last at or before it; NULL when there
+ * is none or it has no source line (line 0). */
+const rbpf_tool_line_row_t *rbpf_tool_lines_find(const rbpf_tool_lines_t *lines, uint32_t offset);
+
 /* "file.c:12: source text" for the instruction at text byte `offset` (the
  * source text when the file can be read); 0 when the table has no line for
  * it, else 1. Control bytes of the path and text are written as '?'. */

@@ -652,8 +652,11 @@ EOF
     check_output "0x6d" "$RBPF" run "$T/defs3.bin"
     # A refusal by gen names the source, never the temporary object.
     printf 'int faraway(int);\nint use(int x) { return faraway(x); }\n' >"$T/far.c"
-    check_error 2 "far\.c: undefined function 'faraway'" "$RBPF" build -o "$T/far.bin" "$T/far.c"
+    # ... and the line, when the refusal names an instruction (the object is
+    # built again with -g to find it), with or without -g.
+    check_error 2 "far\.c:2: undefined function 'faraway' called at \.text\+0x" "$RBPF" build -o "$T/far.bin" "$T/far.c"
     grep -q "/tmp/" "$T/err" && bad "build names a temporary file: $(cat "$T/err")" || ok
+    check_error 2 "far\.c:2: undefined function 'faraway'" "$RBPF" build -g -o "$T/far.bin" "$T/far.c"
     # Signed division below --cpu v4: the last line says which --cpu works,
     # and where (clang 18 and later give the line, clang 14 the function).
     printf 'long quotient(long *c)\n{\n    return c[0] / c[1];\n}\n' >"$T/sdiv.c"
