@@ -72,6 +72,7 @@ typedef struct jit_header {
 } jit_header_t;
 
 #define LEADER 0x80000000u /* a table word: the fast entry of a block */
+#define JIT_SLOTS_MAX (1u << 17) /* 1 MiB of text */
 
 /* ARM registers. */
 enum { R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, R10, R11, IP, SP, LR, PC };
@@ -86,6 +87,7 @@ typedef struct emitter {
     uint8_t *code;    /* NULL while sizing */
     uint32_t base;    /* run-time address of code[0] */
     uint32_t pos;     /* bytes emitted */
+    uint32_t limit;   /* bytes of code room */
     uint32_t *table;  /* per slot; NULL for the size bound */
     const rbpf_program_t *prog;
     uint32_t exit_at; /* the exit sequence (r0 error, r1 index, r2 refund) */
@@ -99,8 +101,12 @@ typedef struct emitter {
 static void h16(emitter_t *e, uint32_t h)
 {
     if (e->code != NULL) {
-        e->code[e->pos] = (uint8_t)h;
-        e->code[e->pos + 1] = (uint8_t)(h >> 8);
+        if (e->pos + 2u > e->limit) { /* never: the sizing pass fixed the size */
+            e->error = RBPF_ERR_TOO_SMALL;
+            return;
+        }
+        const uint16_t half = (uint16_t)h; /* the core is little-endian */
+        memcpy(e->code + e->pos, &half, 2);
     }
     e->pos += 2;
 }
@@ -114,7 +120,7 @@ static void h32(emitter_t *e, uint32_t hw1, uint32_t hw2)
 /* ThumbExpandImm's inverse: 1 and the 12-bit field when v is encodable. */
 static int mod_imm(uint32_t v, uint32_t *field)
 {
-    uint32_t b = v & 0xffu, rot;
+    uint32_t b = v & 0xffu, shift;
     if (v < 256u) {
         *field = v;
         return 1;
@@ -132,14 +138,18 @@ static int mod_imm(uint32_t v, uint32_t *field)
         *field = 0x200u | b;
         return 1;
     }
-    for (rot = 8; rot < 32; rot++) {
-        const uint32_t x = (v << rot) | (v >> (32 - rot));
-        if (x >= 0x80u && x <= 0xffu) {
-            *field = rot << 7 | (x & 0x7fu);
-            return 1;
-        }
-    }
-    return 0;
+    /* an 8-bit value with its top bit set, shifted left by 1..24 (a
+     * rotation right by 32 - shift, which never wraps) */
+#if defined(__GNUC__) || defined(__clang__)
+    shift = 31u - (uint32_t)__builtin_clz(v) - 7u; /* v >= 256 here */
+#else
+    for (shift = 24; !(v >> (shift + 7)); shift--)
+        ;
+#endif
+    if ((v >> shift) << shift != v)
+        return 0;
+    *field = (32u - shift) << 7 | ((v >> shift) & 0x7fu);
+    return 1;
 }
 
 /* op{S}.W rd, rn, #field (a modified immediate). */
@@ -1160,6 +1170,8 @@ size_t rbpf_jit_size_(const rbpf_program_t *prog)
     emitter_t e;
     uint32_t i;
     size_t total;
+    if (slots > JIT_SLOTS_MAX)
+        return table_bytes(JIT_SLOTS_MAX); /* rbpf_jit_compile_ refuses it */
     memset(&e, 0, sizeof e);
     e.prog = prog;
     e.bound = 1;
@@ -1182,6 +1194,10 @@ int rbpf_jit_compile_(rbpf_program_t *prog, void *buffer, size_t size)
     emitter_t e;
     uint32_t sized;
 
+    /* Larger code would not fit the branches' reach (and keeps every size
+     * far from 32-bit overflow). */
+    if (slots > JIT_SLOTS_MAX)
+        return RBPF_ERR_UNSUPPORTED;
     if (size < table_bytes(slots))
         return RBPF_ERR_TOO_SMALL;
     memset(buffer, 0, table_bytes(slots));
@@ -1200,6 +1216,7 @@ int rbpf_jit_compile_(rbpf_program_t *prog, void *buffer, size_t size)
         return RBPF_ERR_TOO_SMALL;
     e.code = (uint8_t *)buffer + table_bytes(slots);
     e.base = (uint32_t)(uintptr_t)e.code;
+    e.limit = sized;
     e.pos = 0;
     generate(&e, slots);
     if (e.error != RBPF_OK || e.pos != sized)
