@@ -32,80 +32,19 @@
 #include <string.h>
 
 #include "alu.h"
+#include "block.h"
 #include "vm.h"
 
 /* ---- Fast paths of the run loop ------------------------------------------
- *
- * Memory: the stack and the context are checked inline, each as one
- * subtraction and one comparison against a limit that leaves room for the
- * widest access (8 bytes); an access that misses both (other regions, or
- * the last 7 bytes of one) goes through rbpf_granted_() (vm.c), which decides exactly.
- *
- * Budget: instructions are counted per block, not one by one. A block is a
- * straight-line stretch from `block` (a jump target) to the next taken
- * branch, call or return, which adds the block's length to `lim`: the
- * instructions of the budget window used so far, written as a text address
- * (lim0 + 8 * used, with lim0 = end of text - 8 * window). A block that
- * starts at or above `lim` cannot outrun the window, however far it goes,
- * since no stretch runs past the end of the text; only one that starts
- * below `lim` runs in exact mode, which checks the count before every
- * instruction. The loop keeps just acc = lim - block. vm->instructions
- * stays exact either way, and a lddw counts once. */
-
-/* The limit of a region checked inline: offsets below it take any access
- * of up to 8 bytes. */
-static uintptr_t fast_lim(uint64_t length)
-{
-    return length >= 8u ? (uintptr_t)(length - 7u) : 0u;
-}
-
-#if UINTPTR_MAX == 0xffffffffu
-/* 32-bit cores: 32-bit arithmetic once the high word is known to be 0. */
-#define IN_FAST(r, a) ((uint32_t)((a) >> 32) == 0 && (uint32_t)(a) - r##_start < r##_lim)
-#else
-#define IN_FAST(r, a) ((uintptr_t)(a) - r##_start < r##_lim)
-#endif
-
-/* Budget windows of at most this many instructions keep every distance
- * in bytes far from the sign bit of a 32-bit intptr_t. */
-#define WINDOW_MAX (1u << 24)
-
-/* The instructions of a window: `remaining` (instructions left when it
- * opened; the budget is 32 bits), at most WINDOW_MAX. */
-#define WINDOW(remaining) ((remaining) > WINDOW_MAX ? WINDOW_MAX : (remaining))
-
-/* Opens a window at ip after `used` instructions of the last one: updates
- * *remaining and *lim0 (`lim` when the window opens); returns the new
- * `acc`. */
-static uintptr_t window_open(uint32_t *remaining, uintptr_t *lim0, uint32_t used,
-                             const uint8_t *text_end, const uint8_t *ip)
-{
-    *remaining -= used;
-    *lim0 = (uintptr_t)text_end - (uintptr_t)WINDOW(*remaining) * RBPF_INSN_SIZE;
-    return *lim0 - (uintptr_t)ip;
-}
-
-/* acc is `lim - block`: positive when the running block started below
- * `lim` and so needs exact mode. (A distance of less than 2^31.) */
-#define OUTRUNS(acc) ((intptr_t)(acc) > 0)
+ * The budget counted per block and the inline checks of the stack and the
+ * context are block.h's (the translated engine's too), over the text. */
 
 /* Exact mode: for a block that may outrun the budget window, and for every
  * instruction while a trace hook is set (RBPF_ENABLE_TRACE builds). */
 #if RBPF_ENABLE_TRACE
-#define EXACT_(acc) (OUTRUNS(acc) || vm->trace != NULL)
+#define EXACT_(acc) (RBPF_OUTRUNS(acc) || vm->trace != NULL)
 #else
-#define EXACT_(acc) OUTRUNS(acc)
-#endif
-
-/* Instructions of the window executed before the one at p:
- * (lim - lim0 + p - block) / 8. */
-#define USED(p) ((uint32_t)((acc + ((uintptr_t)(p) - lim0)) / RBPF_INSN_SIZE))
-
-
-#if defined(__GNUC__) || defined(__clang__)
-#define UNLIKELY(x) __builtin_expect(!!(x), 0)
-#else
-#define UNLIKELY(x) (x)
+#define EXACT_(acc) RBPF_OUTRUNS(acc)
 #endif
 
 #define R(n) regs[n]
@@ -139,7 +78,7 @@ static uintptr_t window_open(uint32_t *remaining, uintptr_t *lim0, uint32_t used
 #define TEXT_END_ (text + prog->text_len)
 #define ACCESS(addr, size, access)                                       \
     do {                                                                 \
-        if (UNLIKELY(!IN_FAST(ctx, addr) && !IN_FAST(stk, addr) &&       \
+        if (RBPF_UNLIKELY(!RBPF_IN_FAST(ctx, addr) && !RBPF_IN_FAST(stk, addr) &&       \
                      !rbpf_granted_(vm, (addr), (size), (access))))            \
             FAIL(RBPF_ERR_MEMORY);                                       \
     } while (0)
@@ -151,7 +90,7 @@ static uintptr_t window_open(uint32_t *remaining, uintptr_t *lim0, uint32_t used
         const uint8_t *t_ = (target);                                    \
         acc += (uintptr_t)ip + RBPF_INSN_SIZE - (uintptr_t)t_;           \
         ip = t_;                                                         \
-        if (OUTRUNS(acc))                                                \
+        if (RBPF_OUTRUNS(acc))                                                \
             goto refill;                                                 \
         DISPATCH();                                                      \
     } while (0)
@@ -163,7 +102,7 @@ static uintptr_t window_open(uint32_t *remaining, uintptr_t *lim0, uint32_t used
         const ptrdiff_t d_ = (ptrdiff_t)(off) * SLOT_;                   \
         acc -= (uintptr_t)d_;                                            \
         ip += SLOT_ + d_;                                                \
-        if (OUTRUNS(acc))                                                \
+        if (RBPF_OUTRUNS(acc))                                                \
             goto refill;                                                 \
         DISPATCH();                                                      \
     } while (0)
@@ -177,7 +116,7 @@ static uintptr_t window_open(uint32_t *remaining, uintptr_t *lim0, uint32_t used
         const ptrdiff_t d_ = (ptrdiff_t)(off) * SLOT_;                   \
         acc -= (uintptr_t)d_;                                            \
         ip += d_;                                                        \
-        if (OUTRUNS(acc))                                                \
+        if (RBPF_OUTRUNS(acc))                                                \
             goto refill_next;                                            \
         goto next;                                                       \
     } while (0)
@@ -356,11 +295,11 @@ int rbpf_interp_run_(rbpf_vm_t *vm, uint32_t offset, uint64_t *r0)
     int rc;
 
     remaining = BUDGET_;
-    acc = window_open(&remaining, &lim0, 0, TEXT_END_, ip);
+    acc = rbpf_window_open_(&remaining, &lim0, 0, TEXT_END_, ip);
     stk_start = (uintptr_t)config->stack;
-    stk_lim = fast_lim(config->stack_size);
+    stk_lim = rbpf_fast_lim_(config->stack_size);
     ctx_start = (uintptr_t)vm->context;
-    ctx_lim = fast_lim(vm->context_length);
+    ctx_lim = rbpf_fast_lim_(vm->context_length);
 #if RBPF_COMPACT_
     memset(regs_, 0, sizeof(regs_));
 #if defined(__GNUC__)
@@ -394,15 +333,15 @@ again:
 L_exact:
 #endif
     {
-        const uint32_t used = USED(ip);
-        if (used >= WINDOW(remaining)) {
+        const uint32_t used = RBPF_USED(ip);
+        if (used >= RBPF_WINDOW(remaining)) {
             if (remaining == used) {
                 /* the budget is spent: this instruction is not run */
                 vm->instructions = BUDGET_;
                 rc = RBPF_ERR_BUDGET;
                 goto failed;
             }
-            acc = window_open(&remaining, &lim0, used, TEXT_END_, ip);
+            acc = rbpf_window_open_(&remaining, &lim0, used, TEXT_END_, ip);
             SET_EXACT(EXACT_(acc));
         }
     }
@@ -442,7 +381,7 @@ L_illegal:
           rbpf_divide_(a, b, OFF != 0, MODULO_, SIGN64_, ~(uint64_t)0))
     OP(MOV64_K) { DST = IMM64; NEXT(8); }
     /* offset 0, or 8/16/32 for movsx: its low byte tells */
-    OP(MOV64_X) { DST = UNLIKELY(ip[2]) ? rbpf_sext_(SRC, ip[2]) : SRC; NEXT(8); }
+    OP(MOV64_X) { DST = RBPF_UNLIKELY(ip[2]) ? rbpf_sext_(SRC, ip[2]) : SRC; NEXT(8); }
     OP(NEG64) { DST = 0 - DST; NEXT(8); }
 #if RBPF_ENABLE_ALU32
     ALU32_LOW_(LSH, a << (b & 31))
@@ -452,7 +391,7 @@ L_illegal:
           rbpf_divide_(a, b, OFF != 0, 1, SIGN64_ >> 32, 0xffffffffu),
           rbpf_divide_(a, b, OFF != 0, MODULO_, SIGN64_ >> 32, 0xffffffffu))
     OP(MOV32_K) { DST = (uint32_t)IMM; NEXT(8); }
-    OP(MOV32_X) { DST = (uint32_t)(UNLIKELY(ip[2]) ? rbpf_sext_(SRC, ip[2]) : SRC); NEXT(8); }
+    OP(MOV32_X) { DST = (uint32_t)(RBPF_UNLIKELY(ip[2]) ? rbpf_sext_(SRC, ip[2]) : SRC); NEXT(8); }
     OP(NEG32) { DST = (uint32_t)(0 - DST); NEXT(8); }
 #endif
     OP(LE16) { DST = rbpf_byteswap_(DST, (unsigned)IMM, rbpf_host_big_endian_()); NEXT(8); }
@@ -535,7 +474,7 @@ L_illegal:
                 FAIL(rc);
             depth = vm->call_depth;
             stk_start = (uintptr_t)config->stack + (uintptr_t)depth * RBPF_FRAME_RECORD;
-            stk_lim = fast_lim(config->stack_size - (uint64_t)depth * RBPF_FRAME_RECORD);
+            stk_lim = rbpf_fast_lim_(config->stack_size - (uint64_t)depth * RBPF_FRAME_RECORD);
             TAKE(ip + SLOT_ + (ptrdiff_t)IMM * SLOT_);
         }
 #endif
@@ -549,7 +488,7 @@ L_illegal:
         if (vm->call_depth != 0) {
             const uint32_t at = rbpf_call_pop_(vm, regs), depth = vm->call_depth;
             stk_start = (uintptr_t)config->stack + (uintptr_t)depth * RBPF_FRAME_RECORD;
-            stk_lim = fast_lim(config->stack_size - (uint64_t)depth * RBPF_FRAME_RECORD);
+            stk_lim = rbpf_fast_lim_(config->stack_size - (uint64_t)depth * RBPF_FRAME_RECORD);
             TAKE(text + at + RBPF_INSN_SIZE);
         }
 #endif
@@ -571,18 +510,18 @@ refill_next:
 refill:
     /* The block at ip may outrun the window: open a new one, exact if the
      * budget left is too short even so. */
-    acc = window_open(&remaining, &lim0, USED(ip), TEXT_END_, ip);
+    acc = rbpf_window_open_(&remaining, &lim0, RBPF_USED(ip), TEXT_END_, ip);
     SET_EXACT(EXACT_(acc));
     DISPATCH();
 
 done:
-    vm->instructions = (uint64_t)(BUDGET_ - remaining) + USED(ip + RBPF_INSN_SIZE);
+    vm->instructions = (uint64_t)(BUDGET_ - remaining) + RBPF_USED(ip + RBPF_INSN_SIZE);
     *r0 = R(0);
     return RBPF_OK;
 
 fail:
     /* the failing instruction counts as executed */
-    vm->instructions = (uint64_t)(BUDGET_ - remaining) + USED(ip + RBPF_INSN_SIZE);
+    vm->instructions = (uint64_t)(BUDGET_ - remaining) + RBPF_USED(ip + RBPF_INSN_SIZE);
 failed:
     vm->error_at = (int32_t)((ip - text) / RBPF_INSN_SIZE);
     return rc;
