@@ -325,11 +325,18 @@ int rbpf_threaded_translate_(rbpf_program_t *prog, void *buffer, size_t size)
                                     ~(uint64_t)0 >> (64 - BITS)))
 
 /* Conditional jumps; signed ones (S: the sign bit) flip the sign bits. */
+/* Built for size, the conditional jumps share two taken paths (offset in
+ * aux for _K, in k for _X) instead of each having its own. */
+#if defined(__OPTIMIZE_SIZE__)
+#define TAKEN_(OFFSET) goto taken_##OFFSET
+#else
+#define TAKEN_(OFFSET) JUMP(ip->OFFSET)
+#endif
 #define CJ64_(NAME, B, OFFSET, EXPR, S)                                   \
     OP(NAME) {                                                           \
         const uint64_t a = DST ^ (S), b = (B) ^ (S);                     \
         if (EXPR)                                                        \
-            JUMP(OFFSET);                                                \
+            TAKEN_(OFFSET);                                              \
         NEXT();                                                          \
     }
 #define CJ32_(NAME, B, OFFSET, EXPR, S)                                   \
@@ -337,17 +344,17 @@ int rbpf_threaded_translate_(rbpf_program_t *prog, void *buffer, size_t size)
         const uint32_t a = (uint32_t)DST ^ (uint32_t)((uint64_t)(S) >> 32); \
         const uint32_t b = (uint32_t)(B) ^ (uint32_t)((uint64_t)(S) >> 32); \
         if (EXPR)                                                        \
-            JUMP(OFFSET);                                                \
+            TAKEN_(OFFSET);                                              \
         NEXT();                                                          \
     }
 #define SIGN64_ ((uint64_t)1 << 63)
 #if RBPF_ENABLE_JMP32
-#define JMP32_(NAME, EXPR, S) CJ32_(NAME##32_K, K64, ip->aux, EXPR, S) CJ32_(NAME##32_X, SRC, K, EXPR, S)
+#define JMP32_(NAME, EXPR, S) CJ32_(NAME##32_K, K64, aux, EXPR, S) CJ32_(NAME##32_X, SRC, k, EXPR, S)
 #else
 #define JMP32_(NAME, EXPR, S)
 #endif
 #define JMP_(NAME, EXPR, S) \
-    CJ64_(NAME##_K, K64, ip->aux, EXPR, S) CJ64_(NAME##_X, SRC, K, EXPR, S) JMP32_(NAME, EXPR, S)
+    CJ64_(NAME##_K, K64, aux, EXPR, S) CJ64_(NAME##_X, SRC, k, EXPR, S) JMP32_(NAME, EXPR, S)
 
 #define LDX_(NAME, T, EXT)                                               \
     OP(NAME) {                                                           \
@@ -676,6 +683,12 @@ L_illegal:
     }
 #endif
 
+#if defined(__OPTIMIZE_SIZE__)
+taken_aux:
+    JUMP(ip->aux);
+taken_k:
+    JUMP(ip->k);
+#endif
 refill:
     /* The block at ip may outrun the window: open a new one, exact if the
      * budget left is too short even so. */

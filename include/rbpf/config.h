@@ -105,7 +105,7 @@
 /* The translated engine (src/threaded.c): rbpf_prepare() turns a verified
  * program into a pre-decoded RAM form (8 bytes per instruction) that runs
  * with fewer instructions than the in-place interpreter (docs/performance.md
- * has the figures per engine). It costs about 14 KiB of flash on a
+ * has the figures per engine). It costs about 13.4 KiB of flash on a
  * Cortex-M4 at -Os (make size), so RBPF_MINIMAL leaves it out. Off,
  * rbpf_prepare() refuses it with RBPF_ERR_UNSUPPORTED. */
 #ifndef RBPF_ENABLE_THREADED
