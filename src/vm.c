@@ -9,15 +9,6 @@
 
 #include "vm.h"
 
-int rbpf_refused_(const rbpf_vm_t *vm, uint64_t addr, uint64_t size, uint32_t access)
-{
-    rbpf_fault_t *f = (rbpf_fault_t *)&vm->fault;
-    f->address = addr;
-    f->size = size;
-    f->access = access;
-    return 0;
-}
-
 int rbpf_vm_check(const rbpf_vm_t *vm, uint64_t address, uint64_t length, uint32_t access)
 {
     if (length == 0)

@@ -24,10 +24,20 @@ static inline int rbpf_inside_(uintptr_t a, uintptr_t size, uintptr_t start, uin
 }
 
 /* Records a refused access in vm->fault, the detail every engine reports,
- * and returns 0. Out of line: only a run that is ending comes here. (The
- * VM is the host's writable object; only the check's callers see it as
- * const.) */
-int rbpf_refused_(const rbpf_vm_t *vm, uint64_t addr, uint64_t size, uint32_t access);
+ * and returns 0. Inline, like the check: a call to another file would
+ * clobber every caller-saved register under the ABI, and gcc would give
+ * the engines' hot loops fewer of them (docs/performance.md, step 15).
+ * (The VM is the host's writable object; only the check's callers see it
+ * as const.) */
+static inline int rbpf_refused_(const rbpf_vm_t *vm, uint64_t addr, uint64_t size,
+                                uint32_t access)
+{
+    rbpf_fault_t *f = (rbpf_fault_t *)&vm->fault;
+    f->address = addr;
+    f->size = size;
+    f->access = access;
+    return 0;
+}
 
 /* 1 when [addr, addr + size) lies inside one region the VM grants with all
  * of `access`: the stack above the saved call records, the context,
