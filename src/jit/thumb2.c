@@ -72,7 +72,7 @@ typedef struct jit_header {
 } jit_header_t;
 
 #define LEADER 0x80000000u /* a table word: the fast entry of a block */
-#define JIT_SLOTS_MAX (1u << 17) /* 1 MiB of text */
+#define JIT_SLOTS_MAX (1u << 16) /* 512 KiB of text: an index fits 16 bits */
 
 /* ARM registers. */
 enum { R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, R10, R11, IP, SP, LR, PC };
@@ -91,6 +91,8 @@ typedef struct emitter {
     uint32_t *table;  /* per slot; NULL for the size bound */
     const rbpf_program_t *prog;
     uint32_t exit_at; /* the exit sequence (r0 error, r1 index, r2 refund) */
+    uint32_t quit_at; /* the exit with index and refund already stored (r0 error) */
+    uint32_t check_at; /* the shared slow path of the access check */
     uint32_t stop_at; /* the budget stop (r1 index) */
     int bound;        /* sizing an upper bound: every immediate takes two words */
     int error;
@@ -310,18 +312,19 @@ static void cmp_reg(emitter_t *e, unsigned rn, unsigned rm)
         h16(e, 0x4500u | (rn >> 3) << 7 | rm << 3 | (rn & 7u));
 }
 
-/* b<cond>.w to code offset `to`; cond 14 is always (b.w). */
+/* b<cond>.w to code offset `to`; cond 14 is always (b.w), 15 is bl. */
+#define BL 15u
 static void branch(emitter_t *e, unsigned cond, uint32_t to)
 {
     const int32_t off = (int32_t)(to - (e->pos + 4u));
     const uint32_t s = (uint32_t)off >> 31;
-    if (cond == 14) {
+    if (cond >= 14) {
         const uint32_t i1 = ((uint32_t)off >> 23) & 1u, i2 = ((uint32_t)off >> 22) & 1u;
         const uint32_t j1 = (~i1 ^ s) & 1u, j2 = (~i2 ^ s) & 1u;
         if (off < -(1 << 24) || off >= (1 << 24))
             e->error = RBPF_ERR_UNSUPPORTED;
         h32(e, 0xf000u | s << 10 | (((uint32_t)off >> 12) & 0x3ffu),
-            0x9000u | j1 << 13 | j2 << 11 | (((uint32_t)off >> 1) & 0x7ffu));
+            (cond == BL ? 0xd000u : 0x9000u) | j1 << 13 | j2 << 11 | (((uint32_t)off >> 1) & 0x7ffu));
     } else {
         if (off < -(1 << 20) || off >= (1 << 20))
             e->error = RBPF_ERR_UNSUPPORTED;
@@ -404,10 +407,19 @@ static void stack_window(jit_state_t *st, uint32_t depth)
     st->stk_lim = records <= c->stack_size ? fast_lim(c->stack_size - records) : 0u;
 }
 
-/* The access check's slow path: `what` is size | access << 8. */
-static int jit_check(jit_state_t *st, uint32_t what, uint64_t addr)
+/* The access check's slow path, called from the shared stub with the three
+ * halfwords that follow the access's `bl` (address() writes them): the
+ * instruction's index, its refund, and size | access << 8. A refusal
+ * stores the index and refund. */
+static int jit_check(jit_state_t *st, const uint8_t *data, uint64_t addr)
 {
-    return rbpf_granted_(st->vm, addr, what & 0xffu, what >> 8) ? RBPF_OK : RBPF_ERR_MEMORY;
+    uint16_t h[3];
+    memcpy(h, data, sizeof h);
+    if (rbpf_granted_(st->vm, addr, h[2] & 0xffu, (uint32_t)h[2] >> 8))
+        return RBPF_OK;
+    st->index = h[0];
+    st->refund = h[1];
+    return RBPF_ERR_MEMORY;
 }
 
 #if RBPF_ENABLE_LOCAL_CALLS
@@ -740,7 +752,7 @@ static void address_of(emitter_t *e, unsigned base, int32_t off)
 static void address(emitter_t *e, unsigned base, int32_t off, unsigned size, unsigned access,
                     uint32_t index, uint32_t refund)
 {
-    uint32_t slow, ok1, ok2, again;
+    uint32_t slow, ok1, ok2;
     address_of(e, base, off);
     slow = cbz_(e, 1, R1);
     /* the window the base most likely points into first */
@@ -753,15 +765,10 @@ static void address(emitter_t *e, unsigned base, int32_t off, unsigned size, uns
     h16(e, 0x4280u | R3 << 3 | R2);
     ok2 = bcond16(e, LO);
     patch(e, slow);
-    mov_reg(e, R2, R0);
-    mov_reg(e, R3, R1);
-    mov_reg(e, R0, R4);
-    mov_imm(e, R1, size | access << 8);
-    call_c(e, FN(jit_check));
-    again = cbz_(e, 0, R0);
-    fault(e, index, refund);
-    patch(e, again);
-    address_of(e, base, off); /* the call did not keep it */
+    branch(e, BL, e->check_at); /* returns past the data, r0:r1 kept */
+    h16(e, index);
+    h16(e, refund);
+    h16(e, size | access << 8);
     patch(e, ok1);
     patch(e, ok2);
 }
@@ -1059,6 +1066,7 @@ static void block(emitter_t *e, uint32_t start, uint32_t slots, int exact)
  * called as int code(jit_state_t *st, uint32_t entry_address). */
 static void frame(emitter_t *e)
 {
+    uint32_t slow;
     h32(e, 0xe92du, 0x4ff8u); /* push {r3-r11, lr} */
     mov_reg(e, R4, R0);
     mem(e, LDR, R5, R4, ST_LEFT);
@@ -1069,11 +1077,28 @@ static void frame(emitter_t *e)
     e->stop_at = e->pos;       /* r1: the instruction not run */
     mov_imm(e, R0, (uint32_t)RBPF_ERR_BUDGET);
     e->exit_at = e->pos; /* r0: error or 0, r1: index, r2: refund */
-    mem(e, STR, R5, R4, ST_LEFT);
     strd(e, R1, R2, R4, ST_INDEX);
+    e->quit_at = e->pos; /* r0: error or 0, index and refund stored */
+    mem(e, STR, R5, R4, ST_LEFT);
     mem(e, LDR, R3, R4, ST_SP);
     mov_reg(e, SP, R3);
     h32(e, 0xe8bdu, 0x8ff8u); /* pop {r3-r11, pc} */
+    /* The access check's slow path, shared: called with the address in
+     * r0:r1 and lr past the bl, where three halfwords describe the access;
+     * returns past them with r0:r1 kept, or ends the run. */
+    e->check_at = e->pos;
+    h16(e, 0xb507u);       /* push {r0, r1, r2, lr} (sp stays 8-aligned) */
+    mov_reg(e, R3, R1);
+    mov_reg(e, R2, R0);
+    dp_imm(e, SUB, 0, R1, LR, 1); /* the data, without the Thumb bit */
+    mov_reg(e, R0, R4);
+    call_c(e, FN(jit_check));
+    slow = cbz_(e, 1, R0);
+    h32(e, 0xe8bdu, 0x4007u); /* pop {r0, r1, r2, lr} */
+    dp_imm(e, ADD, 0, LR, LR, 6);
+    h16(e, 0x4700u | LR << 3); /* bx lr */
+    patch(e, slow);
+    branch(e, 14, e->quit_at);
 }
 
 static void mark(uint32_t *table, uint32_t slots, int64_t i)
