@@ -93,6 +93,7 @@ typedef struct emitter {
     uint32_t exit_at; /* the exit sequence (r0 error, r1 index, r2 refund) */
     uint32_t quit_at; /* the exit with index and refund already stored (r0 error) */
     uint32_t check_at; /* the shared slow path of the access check */
+    uint32_t spent_at; /* the budget stop inside an exact copy */
     uint32_t stop_at; /* the budget stop (r1 index) */
     int bound;        /* sizing an upper bound: every immediate takes two words */
     int error;
@@ -422,6 +423,18 @@ static int jit_check(jit_state_t *st, const uint8_t *data, uint64_t addr)
     return RBPF_ERR_MEMORY;
 }
 
+/* The budget ran out inside an exact copy, which stored its first slot and
+ * the budget left on entry: the instruction not run is that many
+ * instructions further (a lddw counts once). */
+static void jit_spent(jit_state_t *st)
+{
+    const uint8_t *text = st->vm->program->text;
+    uint32_t slot = st->index, n = st->refund;
+    for (; n != 0; n--)
+        slot += rbpf_two_slot_(text[(size_t)slot * RBPF_INSN_SIZE]) ? 2u : 1u;
+    st->index = slot;
+}
+
 #if RBPF_ENABLE_LOCAL_CALLS
 static int jit_call(jit_state_t *st, uint32_t at)
 {
@@ -452,10 +465,6 @@ DIVIDE_(div64, 0, 0, 64)
 DIVIDE_(sdiv64, 1, 0, 64)
 DIVIDE_(mod64, 0, 1, 64)
 DIVIDE_(smod64, 1, 1, 64)
-DIVIDE_(div32, 0, 0, 32)
-DIVIDE_(sdiv32, 1, 0, 32)
-DIVIDE_(mod32, 0, 1, 32)
-DIVIDE_(smod32, 1, 1, 32)
 
 static uint64_t lsh64(uint64_t a, uint64_t b)
 {
@@ -557,9 +566,8 @@ static void shift64_const(emitter_t *e, unsigned code, unsigned s)
 static const uint8_t lo_op[] = {ADD, SUB, 0, 0, ORR, AND, 0, 0, 0, 0, EOR};
 static const uint8_t hi_op[] = {ADC, SBC, 0, 0, ORR, AND, 0, 0, 0, 0, EOR};
 
-/* The C functions for division and modulo, by width, kind and sign. */
-static uint64_t (*const divide[8])(uint64_t, uint64_t) = {div32, sdiv32, mod32, smod32,
-                                                          div64, sdiv64, mod64, smod64};
+/* The C functions for 64-bit division and modulo, by kind and sign. */
+static uint64_t (*const divide[4])(uint64_t, uint64_t) = {div64, sdiv64, mod64, smod64};
 
 static void alu(emitter_t *e, const uint8_t *p)
 {
@@ -668,7 +676,7 @@ static void alu(emitter_t *e, const uint8_t *p)
         finish(e, dst, dl, dh);
         return;
     }
-    operand(e, p, is64 || code == 0x30 || code == 0x90, &bl, &bh);
+    operand(e, p, is64, &bl, &bh);
     switch (code) {
     case 0x00:
     case 0x10:
@@ -709,15 +717,30 @@ static void alu(emitter_t *e, const uint8_t *p)
         break;
     case 0x30:
     case 0x90:
+        if (!is64) {
+            /* udiv/sdiv, never run on a zero divisor (whatever CCR.DIV_0_TRP
+             * says): that gives 0, or the dividend for a modulo */
+            const uint32_t div = off != 0 ? 0xfb90u : 0xfbb0u;
+            if (code == 0x30) {
+                dp_imm(e, SUB, 1, PC, bl, 0); /* cmp bl, #0 */
+                h16(e, 0xbf0cu);              /* ite eq */
+                dp_imm(e, ORR, 0, dl, PC, 0); /* moveq dl, #0 */
+                h32(e, div | al, 0xf0f0u | dl << 8 | bl);
+            } else {
+                mov_reg(e, IP, al);
+                dp_imm(e, SUB, 1, PC, bl, 0);
+                h16(e, 0xbf1cu); /* itt ne */
+                h32(e, div | al, 0xf0f0u | IP << 8 | bl);
+                h32(e, 0xfb00u | IP, al << 12 | IP << 8 | 0x10u | bl); /* mls ip, ip, bl, al */
+                mov_reg(e, dl, IP);
+            }
+            break;
+        }
         mov_if(e, R2, bl);
         mov_if(e, R3, bh);
-        if (is64) {
-            mov_if(e, R0, al);
-            mov_if(e, R1, ah);
-        } else {
-            mov_if(e, R0, al); /* the high word does not matter */
-        }
-        call_c(e, FN(divide[(is64 ? 4 : 0) + (code == 0x90 ? 2 : 0) + (off != 0)]));
+        mov_if(e, R0, al);
+        mov_if(e, R1, ah);
+        call_c(e, FN(divide[(code == 0x90 ? 2 : 0) + (off != 0)]));
         mov_if(e, dl, R0);
         mov_if(e, dh, R1);
         break;
@@ -1049,12 +1072,17 @@ static void block(emitter_t *e, uint32_t start, uint32_t slots, int exact)
     } else {
         e->table[start + 1] = e->pos;
         budget_sub(e, 1, n);
+        /* where the copy starts and the budget it has, for jit_spent() */
+        mov_imm(e, R1, start);
+        strd(e, R1, R5, R4, ST_INDEX);
     }
     for (i = start; i < end; i += rbpf_two_slot_(insn_at(e, i)[0]) ? 2u : 1u) {
         k++;
         last = i;
-        if (exact)
-            budget_one(e, i);
+        if (exact) {
+            h16(e, 0x3800u | R5 << 8 | 1u); /* subs r5, #1 */
+            branch(e, LO, e->spent_at);
+        }
         instruction(e, i, exact ? 0 : n - k);
     }
     /* the exact copy sits apart: it goes on at the next block's fast code */
@@ -1098,6 +1126,12 @@ static void frame(emitter_t *e)
     dp_imm(e, ADD, 0, LR, LR, 6);
     h16(e, 0x4700u | LR << 3); /* bx lr */
     patch(e, slow);
+    branch(e, 14, e->quit_at);
+    /* The budget spent inside an exact copy: jit_spent() finds the index. */
+    e->spent_at = e->pos;
+    mov_reg(e, R0, R4);
+    call_c(e, FN(jit_spent));
+    mov_imm(e, R0, (uint32_t)RBPF_ERR_BUDGET);
     branch(e, 14, e->quit_at);
 }
 
