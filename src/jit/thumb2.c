@@ -72,7 +72,7 @@ typedef struct jit_header {
 } jit_header_t;
 
 #define LEADER 0x80000000u /* a table word: the fast entry of a block */
-#define JIT_SLOTS_MAX (1u << 16) /* 512 KiB of text: an index fits 16 bits */
+#define JIT_SLOTS_MAX 0xffffu /* 512 KiB of text: an index and a count fit 16 bits */
 
 /* ARM registers. */
 enum { R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, R10, R11, IP, SP, LR, PC };
@@ -381,7 +381,9 @@ static void call_c(emitter_t *e, uint32_t fn)
 static void fault(emitter_t *e, uint32_t index, uint32_t refund)
 {
     mov_imm(e, R1, index);
-    mov_imm(e, R2, refund);
+    movw_movt(e, R2, refund, 0); /* one size for any refund (< 65536): an
+                                  * instruction's code is the same in a
+                                  * block's fast code and its exact copy */
     branch(e, 14, e->exit_at);
 }
 
@@ -426,13 +428,14 @@ static int jit_check(jit_state_t *st, const uint8_t *data, uint64_t addr)
 /* The budget ran out inside an exact copy, which stored its first slot and
  * the budget left on entry: the instruction not run is that many
  * instructions further (a lddw counts once). */
-static void jit_spent(jit_state_t *st)
+static int jit_spent(jit_state_t *st)
 {
     const uint8_t *text = st->vm->program->text;
     uint32_t slot = st->index, n = st->refund;
     for (; n != 0; n--)
         slot += rbpf_two_slot_(text[(size_t)slot * RBPF_INSN_SIZE]) ? 2u : 1u;
     st->index = slot;
+    return RBPF_ERR_BUDGET;
 }
 
 #if RBPF_ENABLE_LOCAL_CALLS
@@ -1057,10 +1060,26 @@ static void budget_one(emitter_t *e, uint32_t i)
     patch(e, skip);
 }
 
-/* A block's fast code (exact = 0) or its exact copy. */
+/* An exact copy's entry: the block's length given back, and where the
+ * copy starts and the budget it has stored for jit_spent(). */
+#define COPY_ENTRY 14u /* bytes, whatever the block (n, start < 65536) */
+static void copy_entry(emitter_t *e, uint32_t start, uint32_t n)
+{
+    movw_movt(e, R1, n, 0);
+    h16(e, 0x1800u | R1 << 6 | R5 << 3 | R5); /* adds r5, r5, r1 */
+    movw_movt(e, R1, start, 0);
+    strd(e, R1, R5, R4, ST_INDEX);
+}
+
+/* A block's fast code (exact = 0) or its exact copy. The sizing pass
+ * emits no exact copy: it is the block's instructions again, each after a
+ * 6-byte check, so its size is reckoned from the fast code's and kept in
+ * the table word of the block's second slot until generate() lays the
+ * copies out; the writing pass checks each copy starts where reckoned. */
+
 static void block(emitter_t *e, uint32_t start, uint32_t slots, int exact)
 {
-    uint32_t end, i, last = start, n = block_length(e, start, slots, &end), k = 0;
+    uint32_t end, i, last = start, n = block_length(e, start, slots, &end), k = 0, body;
     if (!exact) {
         e->table[start] = LEADER | e->pos;
         if (n == 1) {
@@ -1070,12 +1089,11 @@ static void block(emitter_t *e, uint32_t start, uint32_t slots, int exact)
             branch(e, LO, e->table[start + 1]);
         }
     } else {
-        e->table[start + 1] = e->pos;
-        budget_sub(e, 1, n);
-        /* where the copy starts and the budget it has, for jit_spent() */
-        mov_imm(e, R1, start);
-        strd(e, R1, R5, R4, ST_INDEX);
+        if (e->table[start + 1] != e->pos)
+            e->error = RBPF_ERR_ARGUMENT; /* never: the sizes agree */
+        copy_entry(e, start, n);
     }
+    body = e->pos;
     for (i = start; i < end; i += rbpf_two_slot_(insn_at(e, i)[0]) ? 2u : 1u) {
         k++;
         last = i;
@@ -1088,6 +1106,9 @@ static void block(emitter_t *e, uint32_t start, uint32_t slots, int exact)
     /* the exact copy sits apart: it goes on at the next block's fast code */
     if (exact && !ends_flow(insn_at(e, last)))
         branch(e, 14, target(e, end));
+    if (!exact && n > 1 && e->code == NULL)
+        e->table[start + 1] =
+            e->pos - body + COPY_ENTRY + 6u * n + (ends_flow(insn_at(e, last)) ? 0u : 4u);
 }
 
 /* The entry and exit sequences, at the start of the code. The entry is
@@ -1130,8 +1151,7 @@ static void frame(emitter_t *e)
     /* The budget spent inside an exact copy: jit_spent() finds the index. */
     e->spent_at = e->pos;
     mov_reg(e, R0, R4);
-    call_c(e, FN(jit_spent));
-    mov_imm(e, R0, (uint32_t)RBPF_ERR_BUDGET);
+    call_c(e, FN(jit_spent)); /* r0 = RBPF_ERR_BUDGET */
     branch(e, 14, e->quit_at);
 }
 
@@ -1212,8 +1232,15 @@ static void generate(emitter_t *e, uint32_t slots)
         block(e, i, slots, 0);
     }
     for (i = 0; i < slots; i = end)
-        if (block_length(e, i, slots, &end) > 1)
-            block(e, i, slots, 1);
+        if (block_length(e, i, slots, &end) > 1) {
+            if (e->code != NULL) {
+                block(e, i, slots, 1);
+            } else { /* the sizing pass: where each exact copy goes */
+                const uint32_t copy = e->table[i + 1];
+                e->table[i + 1] = e->pos;
+                e->pos += copy;
+            }
+        }
 }
 
 static uint32_t table_bytes(uint32_t slots)
