@@ -73,10 +73,16 @@ int main(void)
             outcomes[-seen_interp.rc]++;
         for (engine = 1; engine < RBPF_ENGINE_COUNT; engine++) {
             rbpf_program_t copy = prog;
+            size_t need;
             int rc;
             if (!rbpf_engine_available(engine))
                 continue;
-            rc = rbpf_prepare(&copy, engine, engine_buffer, sizeof engine_buffer);
+            /* exactly the buffer the size query asks for: a bound below
+             * what the engine writes fails here */
+            rc = rbpf_prepare_size(&copy, engine, &need);
+            if (rc == RBPF_OK)
+                rc = rbpf_prepare(&copy, engine, engine_buffer,
+                                  need < sizeof engine_buffer ? need : sizeof engine_buffer);
             if (rc != RBPF_OK) {
                 seen_engine.rc = rc;
                 strcpy(what, "rbpf_prepare failed: ");

@@ -95,7 +95,7 @@ typedef struct emitter {
     uint32_t check_at; /* the shared slow path of the access check */
     uint32_t spent_at; /* the budget stop inside an exact copy */
     uint32_t stop_at; /* the budget stop (r1 index) */
-    int bound;        /* sizing an upper bound: every immediate takes two words */
+    int bound;        /* sizing an upper bound: spills count three pinned pairs */
     int error;
     uint8_t pin[11];  /* per eBPF register: 0, or 1 + the ARM pair that holds it */
 } emitter_t;
@@ -191,7 +191,7 @@ static void movw_movt(emitter_t *e, unsigned rd, uint32_t v, int both)
 {
     const uint32_t lo = v & 0xffffu, hi = v >> 16;
     h32(e, 0xf240u | ((lo >> 11) & 1u) << 10 | lo >> 12, ((lo >> 8) & 7u) << 12 | rd << 8 | (lo & 0xffu));
-    if (both || hi != 0 || e->bound)
+    if (both || hi != 0)
         h32(e, 0xf2c0u | ((hi >> 11) & 1u) << 10 | hi >> 12,
             ((hi >> 8) & 7u) << 12 | rd << 8 | (hi & 0xffu));
 }
@@ -200,9 +200,9 @@ static void movw_movt(emitter_t *e, unsigned rd, uint32_t v, int both)
 static void mov_imm(emitter_t *e, unsigned rd, uint32_t v)
 {
     uint32_t f;
-    if (!e->bound && mod_imm(v, &f))
+    if (mod_imm(v, &f))
         dp_imm(e, ORR, 0, rd, PC, f);
-    else if (!e->bound && mod_imm(~v, &f))
+    else if (mod_imm(~v, &f))
         dp_imm(e, ORN, 0, rd, PC, f);
     else
         movw_movt(e, rd, v, 0);
@@ -1038,9 +1038,9 @@ static uint32_t block_length(const emitter_t *e, uint32_t start, uint32_t slots,
 static void budget_sub(emitter_t *e, unsigned add, uint32_t n)
 {
     uint32_t f;
-    if (n < 256u && !e->bound)
+    if (n < 256u)
         h16(e, (add ? 0x3000u : 0x3800u) | R5 << 8 | n);
-    else if (!e->bound && mod_imm(n, &f))
+    else if (mod_imm(n, &f))
         dp_imm(e, add ? ADD : SUB, 1, R5, R5, f);
     else {
         movw_movt(e, IP, n, 0);
@@ -1250,8 +1250,13 @@ static uint32_t table_bytes(uint32_t slots)
 
 size_t rbpf_jit_size_(const rbpf_program_t *prog)
 {
-    /* An upper bound with no memory: every instruction in a block of its
-     * own and in an exact copy, every immediate in two words. */
+    /* An upper bound with no memory: each instruction's code as if no
+     * register were pinned (the longest; spills count three pinned pairs)
+     * and its refund the largest, twice (fast code and exact copy), plus
+     * its share of the budget code: in a block of its own, at most 16
+     * bytes and no copy; else 6 bytes of check in the copy, and per block
+     * of two or more at most 30 (the entry's subs and blo, COPY_ENTRY,
+     * the copy's closing branch). */
     const uint32_t slots = prog->text_len / RBPF_INSN_SIZE;
     emitter_t e;
     uint32_t i;
@@ -1261,14 +1266,12 @@ size_t rbpf_jit_size_(const rbpf_program_t *prog)
     memset(&e, 0, sizeof e);
     e.prog = prog;
     e.bound = 1;
-    /* unpinned code is the longest; flush() and reload() count three
-     * pinned pairs in this mode */
     frame(&e);
     total = e.pos;
     for (i = 0; i < slots; i += rbpf_two_slot_(insn_at(&e, i)[0]) ? 2u : 1u) {
         e.pos = 0;
-        instruction(&e, i, 0x10000u);
-        total += 2u * e.pos + 48u;
+        instruction(&e, i, JIT_SLOTS_MAX);
+        total += 2u * e.pos + 6u + 15u;
     }
     return table_bytes(slots) + total;
 }
