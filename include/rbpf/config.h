@@ -114,8 +114,9 @@
 
 /* The Thumb-2 JIT (src/jit/thumb2.c, docs/jit.md): compiles a verified
  * program to machine code for ARMv7-M and ARMv8-M Mainline (Cortex-M3, M4,
- * M7, M33), little-endian. On by default there only; elsewhere it is not
- * built and rbpf_prepare() refuses it with RBPF_ERR_UNSUPPORTED. */
+ * M7, M33), little-endian. On by default there only (and not under
+ * RBPF_MINIMAL: about 8 KiB of flash, make size); elsewhere it is not built
+ * and rbpf_prepare() refuses it with RBPF_ERR_UNSUPPORTED. */
 #if defined(__thumb2__) && !defined(__ARM_BIG_ENDIAN) &&                              \
     (defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_8M_MAIN__))
 #define RBPF_JIT_TARGET_ 1
@@ -123,7 +124,11 @@
 #define RBPF_JIT_TARGET_ 0
 #endif
 #ifndef RBPF_ENABLE_JIT
-#define RBPF_ENABLE_JIT RBPF_JIT_TARGET_
+#if RBPF_JIT_TARGET_ && RBPF_DEFAULT_ON_
+#define RBPF_ENABLE_JIT 1
+#else
+#define RBPF_ENABLE_JIT 0
+#endif
 #elif RBPF_ENABLE_JIT && !RBPF_JIT_TARGET_
 #undef RBPF_ENABLE_JIT
 #define RBPF_ENABLE_JIT 0 /* no Thumb-2 core to compile for */

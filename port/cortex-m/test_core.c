@@ -413,8 +413,9 @@ static void test_engines(void)
     rbpf_program_t prog;
     size_t need = 0;
     int err;
-#if defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_8M_MAIN__)
-    const int thumb2 = 1;
+#if (defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_8M_MAIN__)) && \
+    !RBPF_MINIMAL
+    const int thumb2 = 1; /* the JIT is on by default on Thumb-2, but not under RBPF_MINIMAL */
 #else
     const int thumb2 = 0;
 #endif
