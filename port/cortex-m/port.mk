@@ -40,6 +40,7 @@ size:
 	    case $$t in rv32imac) cc=$(SIZE_CC_rv32imac) ;; *) cc=$(ARM_PREFIX)gcc ;; esac; \
 	    if ! command -v $$cc >/dev/null; then echo "size $$t: skipped ($$cc not found)"; continue; fi; \
 	    ARM_PREFIX=$(ARM_PREFIX) RISCV_PREFIX=$(RISCV_PREFIX) $(MCU_DIR)/size.sh $$t full $(MCU_BUILD)/size/$$t-full $(LIB_CORE_SRCS); \
+	    ARM_PREFIX=$(ARM_PREFIX) RISCV_PREFIX=$(RISCV_PREFIX) $(MCU_DIR)/size.sh $$t interp $(MCU_BUILD)/size/$$t-interp $(LIB_CORE_SRCS); \
 	    ARM_PREFIX=$(ARM_PREFIX) RISCV_PREFIX=$(RISCV_PREFIX) $(MCU_DIR)/size.sh $$t minimal $(MCU_BUILD)/size/$$t-minimal $(LIB_CORE_SRCS); \
 	    ARM_PREFIX=$(ARM_PREFIX) RISCV_PREFIX=$(RISCV_PREFIX) $(MCU_DIR)/size.sh $$t full+helpers $(MCU_BUILD)/size/$$t-full+helpers $(LIB_SRCS); \
 	done

@@ -3,7 +3,8 @@
 # and configuration under DIR and prints its footprint as one line:
 #   size TARGET CONFIG: text=N data=N bss=N vm_state=N stack_max=N
 # TARGET: cortex-m4, cortex-m0plus (arm-none-eabi-gcc -mthumb) or rv32imac
-# (riscv64-unknown-elf-gcc, freestanding). CONFIG: full, minimal
+# (riscv64-unknown-elf-gcc, freestanding). CONFIG: full, interp (full
+# without the translated engine and the JIT: the in-place interpreter only), minimal
 # (-DRBPF_MINIMAL=1) or full+helpers (the caller adds the helper and store
 # sources). How each figure is taken is written up in docs/port.md:
 #   text/data/bss  Berkeley `size` of a final link of SRC alone (size.ld),
@@ -42,6 +43,7 @@ rv32imac)
 esac
 case $config in
 full | full+helpers) cfg= ;;
+interp) cfg="-DRBPF_ENABLE_THREADED=0 -DRBPF_ENABLE_JIT=0" ;;
 minimal) cfg=-DRBPF_MINIMAL=1 ;;
 *)
     echo "size: unknown configuration $config" >&2
