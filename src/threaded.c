@@ -210,7 +210,7 @@ int rbpf_threaded_translate_(rbpf_program_t *prog, void *buffer, size_t size)
             s[i].k = x_is_register ? s[i + 1].aux : s[i + 1].k;
         } else if (f == 0 && s[i + 1].k == 0 && (s[i].handler == H_ROW_(MOV64_X) ||
                                                  s[i].handler == H_ROW_(MOV32_X))) {
-            /* `mov d, s; if r ==/!= 0 goto +off`: d, s | r << 8, off */
+            /* `mov d, s; if r ==/!= 0 goto +off` */
             const unsigned jump = s[i + 1].handler;
             const unsigned base = s[i].handler == H_ROW_(MOV64_X) ? H_FJ64 : H_FJ32;
             const unsigned kind = jump == H_ROW_(JEQ_K)     ? 0u
@@ -220,11 +220,11 @@ int rbpf_threaded_translate_(rbpf_program_t *prog, void *buffer, size_t size)
                                   : jump == H_ROW_(JNE32_K) ? 3u
 #endif
                                                             : 4u;
-            if (kind < 4u) {
+            /* only the handler changes: exact mode runs this slot as the
+             * plain mov, and the fused handler reads the jump's register
+             * and offset from the jump's own slot */
+            if (kind < 4u)
                 s[i].handler = (uint8_t)(base + kind);
-                s[i].aux = (int16_t)(s[i].aux | (int16_t)(s[i + 1].dst << 8));
-                s[i].k = s[i + 1].aux;
-            }
         }
     }
     return RBPF_OK;
@@ -564,15 +564,15 @@ L_illegal:
     FUSED_(LSH, a << (b & 63), a << (b & 31))
     FUSED_(RSH, a >> (b & 63), a >> (b & 31))
 
-    /* Fused `mov d, s; if r ==/!= 0 goto +off` (the jump's slot is ip + 1;
-     * r may be d, so the mov comes first). */
+    /* Fused `mov d, s; if r ==/!= 0 goto +off`: the mov's slot as a plain
+     * mov, then the jump's slot (r its dst, off its aux); r may be d, so
+     * the mov comes first. */
 #define FJ_(NAME, MOV, TEST)                                                  \
     OP_FJ(NAME) {                                                             \
-        const int16_t pair_ = ip->aux;                                        \
-        DST = MOV(R(pair_ & 0xff));                                           \
+        DST = MOV(SRC);                                                       \
         ip++;                                                                 \
-        if (TEST(R(pair_ >> 8)))                                              \
-            JUMP(ip[-1].k);                                                   \
+        if (TEST(DST))                                                        \
+            JUMP(ip->aux);                                                    \
         NEXT();                                                               \
     }
 #define MOV64_(x) (x)

@@ -201,6 +201,25 @@ static void fused_mov_jumps(void **state)
         assert_int_equal(unit_vm.error_at, 4);
         unit_reset();
     }
+    /* A budget short enough for exact mode, which runs the pair's first
+     * slot as the plain mov: its source must still be the mov's own,
+     * though the jump tests another register (once, the slot kept that
+     * register in the mov's source field, and exact mode read a wild
+     * register index). */
+    {
+        static const uint8_t other[] = {MOV(1, 7), MOV(2, 5), MOVR(0, 1), JMP(JNE_K, 2, 0, 1),
+                                        EXIT, EXIT};
+        uint64_t r0 = 0;
+        unsigned budget;
+        for (budget = 5; budget <= 8; budget++) {
+            unit_config.budget = budget;
+            r0 = 0;
+            assert_int_equal(unit_run(other, sizeof other, NULL, 0, &r0), RBPF_OK);
+            assert_int_equal(r0, 7);
+            assert_int_equal(unit_vm.instructions, 5);
+        }
+        unit_reset();
+    }
 }
 
 int main(void)
