@@ -71,6 +71,22 @@ static inline uintptr_t rbpf_window_open_(uint32_t *remaining, uintptr_t *lim0, 
  * and lim0): (lim - lim0 + p - block) / 8. */
 #define RBPF_USED(p) ((uint32_t)((acc + ((uintptr_t)(p) - lim0)) / RBPF_INSN_SIZE))
 
+/* Exact mode's check before the slot at ip, over the loop's remaining, lim0
+ * and acc: -1 when the budget is spent (that instruction is not run), 1
+ * when the window was used up and a new one is open (the caller sets the
+ * mode again from the new acc), else 0. */
+static inline int rbpf_exact_check_(uint32_t *remaining, uintptr_t *lim0, uintptr_t *acc,
+                                    const void *end, const void *ip)
+{
+    const uint32_t used = (uint32_t)((*acc + ((uintptr_t)ip - *lim0)) / RBPF_INSN_SIZE);
+    if (used < RBPF_WINDOW(*remaining))
+        return 0;
+    if (*remaining == used)
+        return -1;
+    *acc = rbpf_window_open_(remaining, lim0, used, end, ip);
+    return 1;
+}
+
 #if defined(__GNUC__) || defined(__clang__)
 #define RBPF_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else

@@ -333,17 +333,15 @@ again:
 L_exact:
 #endif
     {
-        const uint32_t used = RBPF_USED(ip);
-        if (used >= RBPF_WINDOW(remaining)) {
-            if (remaining == used) {
-                /* the budget is spent: this instruction is not run */
-                vm->instructions = BUDGET_;
-                rc = RBPF_ERR_BUDGET;
-                goto failed;
-            }
-            acc = rbpf_window_open_(&remaining, &lim0, used, TEXT_END_, ip);
-            SET_EXACT(EXACT_(acc));
+        const int state = rbpf_exact_check_(&remaining, &lim0, &acc, TEXT_END_, ip);
+        if (state < 0) {
+            /* the budget is spent: this instruction is not run */
+            vm->instructions = BUDGET_;
+            rc = RBPF_ERR_BUDGET;
+            goto failed;
         }
+        if (state > 0)
+            SET_EXACT(EXACT_(acc));
     }
 #if RBPF_ENABLE_TRACE
     if (vm->trace != NULL)

@@ -477,17 +477,15 @@ again:
 L_exact:
 #endif
     {
-        const uint32_t used = RBPF_USED(ip);
-        if (used >= RBPF_WINDOW(remaining)) {
-            if (remaining == used) {
-                /* the budget is spent: this instruction is not run */
-                vm->instructions = rbpf_budget_(config);
-                rc = RBPF_ERR_BUDGET;
-                goto failed;
-            }
-            acc = rbpf_window_open_(&remaining, &lim0, used, end, ip);
-            SET_EXACT(RBPF_OUTRUNS(acc));
+        const int state = rbpf_exact_check_(&remaining, &lim0, &acc, end, ip);
+        if (state < 0) {
+            /* the budget is spent: this instruction is not run */
+            vm->instructions = rbpf_budget_(config);
+            rc = RBPF_ERR_BUDGET;
+            goto failed;
         }
+        if (state > 0)
+            SET_EXACT(RBPF_OUTRUNS(acc));
     }
     if (ip->handler == H_EXACT) /* never written by the translation */
         FAIL(RBPF_ERR_ILLEGAL_INSN);
@@ -706,7 +704,6 @@ fail:
     vm->instructions = (uint64_t)(rbpf_budget_(config) - remaining) + RBPF_USED(ip + 1);
 failed:
     vm->error_at = (int32_t)(ip - base);
-    vm->call_depth = 0;
     return rc;
 }
 
