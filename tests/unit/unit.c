@@ -59,8 +59,8 @@ typedef struct observed {
 } observed_t;
 
 static uint64_t engine_buffer[4096];
-static observed_t seen_engine, seen_interp;
-static uint8_t context_before[sizeof(seen_engine.context)];
+static observed_t seen_engine[RBPF_ENGINE_COUNT], seen_interp;
+static uint8_t context_before[sizeof(seen_interp.context)];
 
 static int run_once(rbpf_program_t *prog, void *context, size_t length, observed_t *seen)
 {
@@ -85,8 +85,8 @@ static int run_once(rbpf_program_t *prog, void *context, size_t length, observed
     return RBPF_OK;
 }
 
-/* Runs the program on every other engine compiled in, then on the in-place
- * interpreter, whose run is the one the caller sees; every engine must
+/* Runs the program on every other engine compiled in, then once on the
+ * in-place interpreter, whose run is the one the caller sees; every engine must
  * match it in r0, error code, error_at, the refused access, instruction
  * count, context and stack. */
 int unit_run(const uint8_t *code, size_t size, void *context, size_t length, uint64_t *r0)
@@ -100,9 +100,6 @@ int unit_run(const uint8_t *code, size_t size, void *context, size_t length, uin
         return rc;
     if (length != 0 && length <= sizeof(context_before))
         memcpy(context_before, context, length);
-    rc = run_once(&unit_prog, context, length, &seen_interp);
-    if (rc != RBPF_OK)
-        return rc;
     for (engine = 0; engine < RBPF_ENGINE_COUNT; engine++) {
         rbpf_program_t copy = unit_prog;
         size_t need;
@@ -111,25 +108,30 @@ int unit_run(const uint8_t *code, size_t size, void *context, size_t length, uin
         assert_int_equal(rbpf_prepare_size(&copy, engine, &need), RBPF_OK);
         assert_true(need <= sizeof(engine_buffer));
         assert_int_equal(rbpf_prepare(&copy, engine, engine_buffer, sizeof(engine_buffer)), RBPF_OK);
-        assert_int_equal(run_once(&copy, context, length, &seen_engine), RBPF_OK);
-        if (seen_engine.rc != seen_interp.rc || seen_engine.r0 != seen_interp.r0 ||
-            seen_engine.instructions != seen_interp.instructions ||
-            seen_engine.error_at != seen_interp.error_at ||
-            memcmp(&seen_engine.fault, &seen_interp.fault, sizeof(seen_engine.fault)) != 0 ||
-            memcmp(seen_engine.context, seen_interp.context, sizeof(seen_engine.context)) != 0 ||
-            memcmp(seen_engine.stack, seen_interp.stack, sizeof(seen_engine.stack)) != 0)
-            fail_msg("engine %s differs from the interpreter: rc %d/%d r0 0x%llx/0x%llx "
-                     "instructions %llu/%llu error_at %d/%d",
-                     rbpf_engine_name(engine), seen_engine.rc, seen_interp.rc,
-                     (unsigned long long)seen_engine.r0, (unsigned long long)seen_interp.r0,
-                     (unsigned long long)seen_engine.instructions,
-                     (unsigned long long)seen_interp.instructions, seen_engine.error_at,
-                     seen_interp.error_at);
+        assert_int_equal(run_once(&copy, context, length, &seen_engine[engine]), RBPF_OK);
     }
     /* the interpreter's run last, as the caller sees it */
     rc = run_once(&unit_prog, context, length, &seen_interp);
     if (rc != RBPF_OK)
         return rc;
+    for (engine = 0; engine < RBPF_ENGINE_COUNT; engine++) {
+        const observed_t *seen = &seen_engine[engine];
+        if (engine == RBPF_ENGINE_INTERP || !rbpf_engine_available(engine))
+            continue;
+        if (seen->rc != seen_interp.rc || seen->r0 != seen_interp.r0 ||
+            seen->instructions != seen_interp.instructions ||
+            seen->error_at != seen_interp.error_at ||
+            memcmp(&seen->fault, &seen_interp.fault, sizeof(seen->fault)) != 0 ||
+            memcmp(seen->context, seen_interp.context, sizeof(seen->context)) != 0 ||
+            memcmp(seen->stack, seen_interp.stack, sizeof(seen->stack)) != 0)
+            fail_msg("engine %s differs from the interpreter: rc %d/%d r0 0x%llx/0x%llx "
+                     "instructions %llu/%llu error_at %d/%d",
+                     rbpf_engine_name(engine), seen->rc, seen_interp.rc,
+                     (unsigned long long)seen->r0, (unsigned long long)seen_interp.r0,
+                     (unsigned long long)seen->instructions,
+                     (unsigned long long)seen_interp.instructions, seen->error_at,
+                     seen_interp.error_at);
+    }
     if (r0 != NULL && seen_interp.rc == RBPF_OK)
         *r0 = seen_interp.r0;
     return seen_interp.rc;
